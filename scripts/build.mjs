@@ -1,0 +1,51 @@
+// Bundles the extension host code, the CLI and the webviews with esbuild.
+// Type-checking is a separate step (`npm run typecheck`): esbuild strips types without checking them.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const nodeTargets = [
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+].map((t) => ({ ...common, platform: 'node', format: 'cjs', target: 'node20', ...t }));
+
+const webviewDir = join(root, 'webview');
+const webviewEntries = existsSync(webviewDir)
+  ? readdirSync(webviewDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
+      .map((d) => ({ in: `webview/${d.name}/main.ts`, out: d.name }))
+  : [];
+const webviewTargets = webviewEntries.length
+  ? [{ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: webviewEntries, outdir: 'dist/webview' }]
+  : [];
+
+function copyAssets() {
+  mkdirSync(join(root, 'dist/webview'), { recursive: true });
+  const codicons = join(root, 'node_modules/@vscode/codicons/dist');
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join(codicons, f), join(root, 'dist/webview', f));
+}
+
+const targets = [...nodeTargets, ...webviewTargets];
+copyAssets();
+if (watch) {
+  for (const t of targets) await (await esbuild.context(t)).watch();
+  console.log('[watch] build started');
+} else {
+  const started = Date.now();
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  console.log(`built ${targets.length} bundle(s) in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

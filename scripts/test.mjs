@@ -1,0 +1,52 @@
+// `npm test`: type-check, lint, build, then the Node test suites (unit + integration against real brokers),
+// then the real-VS-Code suite (code-server + Chromium) when its prerequisites exist.
+// Flags: --only unit|vscode  --skip-static   (anything else is passed to node --test as file filters)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const skipStatic = args.includes('--skip-static') || only === 'vscode';
+const filters = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--only');
+
+function run(title, cmd, cmdArgs, opts = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${title}`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
+  console.log(`=== ${title}: ${r.status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return r.status === 0;
+}
+
+function findTests(dir) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out.sort();
+}
+
+let ok = true;
+if (!skipStatic) {
+  ok = run('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']) && ok;
+  ok = run('lint', 'npx', ['eslint', '.']) && ok;
+}
+ok = run('build', process.execPath, ['scripts/build.mjs']) && ok;
+
+if (only !== 'vscode') {
+  let files = [...findTests(join(root, 'test/unit')), ...findTests(join(root, 'test/integration'))];
+  if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
+  // Test files are mostly waiting on sockets, so run more of them than there are cores.
+  ok = run(`node tests (${files.length} files)`, process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=120000', ...files]) && ok;
+}
+if (only !== 'unit' && existsSync(join(root, 'test/vscode/run.mjs'))) {
+  ok = run('real VS Code (code-server)', process.execPath, ['test/vscode/run.mjs']) && ok;
+}
+console.log(ok ? '\nall test phases passed' : '\nsome test phases FAILED');
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,1 @@
+console.log('mqtt-mcp: not built yet');
