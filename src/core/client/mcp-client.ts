@@ -1,0 +1,222 @@
+// The MCP client side of one broker: one MQTT connection (spec §10), discovery from retained presence, and
+// sessions with the discovered servers that share the connection. The extension, the CLI, the gateway and
+// the conformance checker all reach devices through this class.
+import { EventEmitter } from 'node:events';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { MqttConnection, type ConnectionState, type IncomingMessage } from '../mqtt/connection.js';
+import type { BrokerConfig } from '../mqtt/options.js';
+import { parseTopic, topics, assertValidId } from '../protocol/topics.js';
+import { parseConnackProperties, publishProperties, type RbacAssignment } from '../protocol/properties.js';
+import { DISCONNECTED_MESSAGE, parsePresence } from '../protocol/presence.js';
+import { DiscoveryRegistry } from '../discovery/registry.js';
+import type { EventSink } from '../events/event-log.js';
+import { MqttClientTransport } from '../transport/client-transport.js';
+import { DEFAULT_TIMEOUTS, ServerSession, type Timeouts } from './session.js';
+import { randomId } from '../util/ids.js';
+import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+
+export const CLIENT_NAME = 'mqtt-mcp-devkit';
+export const CLIENT_VERSION = '0.1.0';
+
+export interface McpClientOptions {
+  broker: BrokerConfig;
+  /** Shown in events and errors; defaults to the URL. */
+  brokerLabel?: string;
+  clientId?: string;
+  clientIdPrefix?: string;
+  /** Server-name filters to discover with; a broker's MCP-SERVER-NAME-FILTERS override them (spec §1). */
+  serverNameFilters?: string[];
+  timeouts?: Partial<Timeouts>;
+  capabilities?: ClientCapabilities;
+  events?: EventSink;
+  logger?: Logger;
+  reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
+  maxPayloadBytes?: number;
+  legacyTopics?: boolean;
+}
+
+export class McpMqttClient extends EventEmitter {
+  readonly registry = new DiscoveryRegistry();
+  readonly connection: MqttConnection;
+  readonly clientId: string;
+  readonly brokerLabel: string;
+  private readonly sessions = new Map<string, Promise<ServerSession>>();
+  private readonly live = new Set<ServerSession>();
+  private readonly timeouts: Timeouts;
+  private readonly log: Logger;
+  private filters: string[] = [];
+  private rbac: RbacAssignment[] = [];
+  private discovered: Promise<void> | undefined;
+
+  constructor(private readonly options: McpClientOptions) {
+    super();
+    this.clientId = options.clientId ?? randomId(options.clientIdPrefix ?? 'mqtt-mcp-');
+    assertValidId('client id', this.clientId);
+    this.brokerLabel = options.brokerLabel ?? options.broker.url;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.log = options.logger ?? nullLogger;
+    this.connection = new MqttConnection({
+      broker: options.broker,
+      clientId: this.clientId,
+      componentType: 'mcp-client',
+      meta: { implementation: CLIENT_NAME, version: CLIENT_VERSION },
+      will: { topic: topics.clientPresence(this.clientId), payload: DISCONNECTED_MESSAGE, retain: false },
+      reconnect: options.reconnect,
+      maxPayloadBytes: options.maxPayloadBytes,
+      logger: this.log,
+    });
+    this.connection.on('state', (state: ConnectionState, reason?: string) => {
+      this.event('connection', `${this.brokerLabel}: ${state}${reason && state !== 'connected' ? ` (${reason})` : ''}`, state === 'failed' ? 'error' : 'info');
+      this.emit('state', state, reason);
+    });
+    this.connection.on('resubscribed', () => void this.resync());
+    this.connection.on('dropped', (topic: string, bytes: number) =>
+      this.event('error', `dropped a ${bytes}-byte message on ${topic}: above the size limit`, 'warn', { topic, size: bytes }),
+    );
+  }
+
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+  /** The filters discovery subscribed with (the broker's, when it suggested some). */
+  get serverNameFilters(): readonly string[] {
+    return this.filters;
+  }
+  /** RBAC roles the broker assigned this client (CONNACK MCP-RBAC). */
+  get rbacAssignments(): readonly RbacAssignment[] {
+    return this.rbac;
+  }
+
+  /** Connects and subscribes to presence; resolves when the retained presence snapshot has arrived. */
+  async connect(): Promise<void> {
+    await this.connection.connect();
+    const connack = parseConnackProperties(this.connection.connack);
+    for (const p of connack.problems) this.event('error', `${this.brokerLabel}: ${p}`, 'warn');
+    this.filters = connack.serverNameFilters ?? this.options.serverNameFilters ?? ['#'];
+    this.rbac = connack.rbac ?? [];
+    for (const filter of this.filters) this.connection.route(topics.presenceFilter(filter), (m) => this.onPresence(m));
+    // QoS 0: brokers cap queued QoS 1 messages per client (Mosquitto: 1,000), silently dropping the rest of a
+    // large retained snapshot; QoS 0 retained messages are delivered in full.
+    await Promise.all(this.filters.map((f) => this.connection.subscribe(topics.presenceFilter(f), { qos: 0 })));
+    this.discovered = this.connection.sync();
+    await this.discovered;
+    this.registry.flush();
+  }
+
+  private async resync(): Promise<void> {
+    this.registry.beginResync();
+    try {
+      await this.connection.sync();
+    } catch {
+      return;
+    }
+    for (const gone of this.registry.endResync()) this.event('presence', `${gone.serverName} offline (${gone.serverId}): gone after reconnect`, 'info', gone);
+  }
+
+  private onPresence(m: IncomingMessage): void {
+    const parsed = parseTopic(m.topic);
+    if (!parsed || parsed.kind !== 'server-presence') {
+      this.event('error', `presence on a malformed topic: ${m.topic.slice(0, 200)}`, 'warn', { topic: m.topic.slice(0, 1000) });
+      return;
+    }
+    const { serverId, serverName } = parsed;
+    const presence = parsePresence(m.payload, serverName);
+    if (presence.kind === 'invalid') {
+      this.event('error', `${serverName} (${serverId}): ${presence.reason}`, 'warn', { serverId, serverName, topic: m.topic, size: m.payload.length });
+      return;
+    }
+    if (presence.kind === 'offline') {
+      if (this.registry.offline(serverId, serverName)) this.event('presence', `${serverName} offline (${serverId})`, 'info', { serverId, serverName, topic: m.topic });
+      // Spec §5.7: the instance is gone; its sessions fail now rather than at their timeouts.
+      for (const s of this.live) if (s.serverId === serverId && s.serverName === serverName) s.transport.abort(`${serverName} went offline (presence cleared)`);
+      return;
+    }
+    const known = this.registry.instance(serverName, serverId);
+    this.registry.online(serverId, serverName, presence.info);
+    if (!known) this.event('presence', `${serverName} online (${serverId})`, 'info', { serverId, serverName, topic: m.topic, size: m.payload.length });
+    for (const w of presence.warnings) this.event('error', `${serverName} (${serverId}) presence: ${w}`, 'warn', { serverId, serverName, topic: m.topic });
+  }
+
+  /**
+   * The open session with a server (by name), initializing one with a chosen instance when there is none.
+   * A session that ended (device offline, broker lost) is replaced on next use.
+   */
+  session(serverName: string, options: { serverId?: string } = {}): Promise<ServerSession> {
+    const key = options.serverId ? `${serverName}\u0000${options.serverId}` : serverName;
+    const existing = this.sessions.get(key);
+    if (existing) return existing;
+    const opening = this.openSession(serverName, options.serverId);
+    this.sessions.set(key, opening);
+    opening.then(
+      (s) => s.onClose(() => this.sessions.get(key) === opening && this.sessions.delete(key)),
+      () => this.sessions.get(key) === opening && this.sessions.delete(key),
+    );
+    return opening;
+  }
+
+  private async openSession(serverName: string, serverId?: string): Promise<ServerSession> {
+    if (!this.connection.connected) throw new Error(`not connected to ${this.brokerLabel}${this.connection.failureReason ? `: ${this.connection.failureReason}` : ''}`);
+    const instance = serverId ? this.registry.instance(serverName, serverId) : this.registry.pickInstance(serverName);
+    if (!instance) {
+      const known = this.registry.get(serverName);
+      throw new Error(
+        known
+          ? `"${serverName}"${serverId ? ` instance ${serverId}` : ''} is offline on ${this.brokerLabel}`
+          : `no server named "${serverName}" on ${this.brokerLabel}`,
+      );
+    }
+    const transport = new MqttClientTransport({
+      connection: this.connection,
+      serverId: instance.serverId,
+      serverName,
+      broker: this.brokerLabel,
+      events: this.options.events,
+      legacyTopics: this.options.legacyTopics,
+    });
+    const client = new Client({ name: CLIENT_NAME, version: CLIENT_VERSION }, { capabilities: this.options.capabilities ?? {} });
+    const session = new ServerSession(client, transport, serverName, instance.serverId, this.timeouts);
+    this.live.add(session);
+    session.onClose(() => this.live.delete(session));
+    try {
+      await client.connect(transport, { timeout: this.timeouts.initializeMs });
+    } catch (e) {
+      this.live.delete(session);
+      await transport.close().catch(() => undefined);
+      throw new Error(`initialize with ${serverName} (${instance.serverId}) failed: ${errorMessage(e)}`, { cause: e });
+    }
+    this.event('session', `${serverName}: initialized (${instance.serverId}, ${client.getServerVersion()?.name ?? '?'} ${client.getServerVersion()?.version ?? ''})`, 'info', {
+      serverId: instance.serverId,
+      serverName,
+    });
+    return session;
+  }
+
+  /** Sessions currently open. */
+  openSessions(): ServerSession[] {
+    return [...this.live];
+  }
+
+  /** Graceful goodbye (spec §5.7): de-initialize each session, announce the client's departure, DISCONNECT. */
+  async close(): Promise<void> {
+    await Promise.all([...this.live].map((s) => s.close().catch(() => undefined)));
+    if (this.connection.connected) {
+      await this.connection
+        .publish(topics.clientPresence(this.clientId), DISCONNECTED_MESSAGE, { qos: 1, userProperties: publishProperties('mcp-client', this.clientId) })
+        .catch(() => undefined);
+    }
+    await this.connection.close();
+    this.registry.dispose();
+  }
+
+  private event(
+    kind: 'connection' | 'presence' | 'session' | 'error',
+    summary: string,
+    level: 'info' | 'warn' | 'error',
+    extra: { serverId?: string; serverName?: string; topic?: string; size?: number } = {},
+  ): void {
+    if (level !== 'info') this.log.warn(summary);
+    else this.log.debug(summary);
+    this.options.events?.({ kind, summary, level, broker: this.brokerLabel, clientId: this.clientId, ...extra });
+  }
+}

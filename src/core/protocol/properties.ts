@@ -1,0 +1,87 @@
+// MQTT 5 user properties defined by the transport, and the CONNACK properties a broker (e.g. the EMQX MCP
+// gateway) may add. User properties arrive as string or string[] (a key may repeat); helpers take the first.
+
+export const PROP = {
+  componentType: 'MCP-COMPONENT-TYPE',
+  clientId: 'MCP-MQTT-CLIENT-ID',
+  meta: 'MCP-META',
+  serverName: 'MCP-SERVER-NAME',
+  serverNameFilters: 'MCP-SERVER-NAME-FILTERS',
+  rbac: 'MCP-RBAC',
+} as const;
+
+export type ComponentType = 'mcp-client' | 'mcp-server';
+export type UserProperties = Record<string, string | string[]>;
+
+export function firstProperty(props: UserProperties | undefined, key: string): string | undefined {
+  const v = props?.[key];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The two properties every MCP publish carries. Built once per connection: this is on the hot path. */
+export function publishProperties(componentType: ComponentType, mqttClientId: string): UserProperties {
+  return { [PROP.componentType]: componentType, [PROP.clientId]: mqttClientId };
+}
+
+export function connectProperties(componentType: ComponentType, meta: Record<string, unknown> | undefined): UserProperties {
+  const props: UserProperties = { [PROP.componentType]: componentType };
+  if (meta) props[PROP.meta] = JSON.stringify(meta);
+  return props;
+}
+
+export interface RbacAssignment {
+  serverName: string;
+  roleName: string;
+}
+
+export interface ConnackMcpProperties {
+  /** Broker-assigned server-name (servers): the server MUST use it. */
+  serverName?: string;
+  /** Broker-suggested filters (clients): the client MUST subscribe to all of them. */
+  serverNameFilters?: string[];
+  rbac?: RbacAssignment[];
+  /** Problems reading the properties; the connection still works with defaults. */
+  problems: string[];
+}
+
+export function parseConnackProperties(props: UserProperties | undefined): ConnackMcpProperties {
+  const out: ConnackMcpProperties = { problems: [] };
+  const name = firstProperty(props, PROP.serverName);
+  if (name) out.serverName = name;
+  const filters = firstProperty(props, PROP.serverNameFilters);
+  if (filters !== undefined) {
+    const parsed = tryJson(filters);
+    if (Array.isArray(parsed) && parsed.every((f) => typeof f === 'string' && f.length > 0) && parsed.length > 0) {
+      out.serverNameFilters = parsed as string[];
+    } else {
+      out.problems.push(`${PROP.serverNameFilters} is not a non-empty JSON array of strings: ${filters.slice(0, 200)}`);
+    }
+  }
+  const rbac = firstProperty(props, PROP.rbac);
+  if (rbac !== undefined) {
+    const parsed = tryJson(rbac);
+    if (Array.isArray(parsed)) {
+      out.rbac = parsed
+        .filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null)
+        .filter((r) => typeof r.server_name === 'string' && typeof r.role_name === 'string')
+        .map((r) => ({ serverName: r.server_name as string, roleName: r.role_name as string }));
+    } else {
+      out.problems.push(`${PROP.rbac} is not a JSON array: ${rbac.slice(0, 200)}`);
+    }
+  }
+  return out;
+}
+
+export function parseMetaProperty(props: UserProperties | undefined): Record<string, unknown> | undefined {
+  const raw = firstProperty(props, PROP.meta);
+  const parsed = raw === undefined ? undefined : tryJson(raw);
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

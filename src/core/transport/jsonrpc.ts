@@ -1,0 +1,54 @@
+// Reading JSON-RPC payloads off the wire without trusting them. The SDK validates message contents
+// against its schemas afterwards; this only decides whether a payload is a JSON-RPC message at all.
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+export type Decoded = { ok: true; message: JSONRPCMessage; warning?: string } | { ok: false; reason: string };
+
+export function decodeMessage(payload: Buffer): Decoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString('utf8'));
+  } catch (e) {
+    return { ok: false, reason: `payload is not JSON (${(e as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: Array.isArray(value) ? 'JSON-RPC batches are not used by this transport' : 'payload is not a JSON object' };
+  const m = value as Record<string, unknown>;
+  const hasId = typeof m.id === 'string' || typeof m.id === 'number';
+  const isRequestOrNotification = typeof m.method === 'string';
+  const isResponse = hasId && ('result' in m || 'error' in m);
+  if (!isRequestOrNotification && !isResponse) return { ok: false, reason: 'not a JSON-RPC request, notification or response' };
+  if ('error' in m && (typeof m.error !== 'object' || m.error === null || typeof (m.error as { code?: unknown }).code !== 'number'))
+    return { ok: false, reason: 'JSON-RPC error without a numeric code' };
+  let warning: string | undefined;
+  if (m.jsonrpc !== '2.0') {
+    // Tolerated: some firmware omits it; the SDK would otherwise discard the message.
+    warning = 'message lacks "jsonrpc": "2.0"';
+    m.jsonrpc = '2.0';
+  }
+  return { ok: true, message: m as unknown as JSONRPCMessage, warning };
+}
+
+export function isRequest(m: JSONRPCMessage): m is JSONRPCMessage & { id: string | number; method: string } {
+  return 'method' in m && 'id' in m && m.id !== undefined;
+}
+export function isNotification(m: JSONRPCMessage): m is JSONRPCMessage & { method: string } {
+  return 'method' in m && !('id' in m && m.id !== undefined);
+}
+export function isResponse(m: JSONRPCMessage): m is JSONRPCMessage & { id: string | number } {
+  return !('method' in m) && 'id' in m;
+}
+
+/** Notifications that travel on the server's capability topic instead of the RPC topic. */
+export const CAPABILITY_METHODS = new Set([
+  'notifications/tools/list_changed',
+  'notifications/resources/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/updated',
+]);
+
+export function describeMessage(m: JSONRPCMessage): string {
+  if ('method' in m) return 'id' in m && m.id !== undefined ? `${m.method} #${m.id}` : m.method;
+  if ('error' in m) return `error #${m.id}: ${m.error.code} ${m.error.message}`;
+  return `result #${(m as { id: string | number }).id}`;
+}
