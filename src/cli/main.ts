@@ -1,1 +1,73 @@
-console.log('mqtt-mcp: not built yet');
+// `mqtt-mcp`: the command-line face of the core. Each command is a thin layer over src/core.
+import { CommandError, UsageError } from './args.js';
+import { broker, brokerHelp } from './commands/broker.js';
+import { call, callHelp } from './commands/call.js';
+import { discover, discoverHelp } from './commands/discover.js';
+import { list, listHelp } from './commands/list.js';
+
+interface Command {
+  run(argv: string[]): Promise<number>;
+  help: string;
+  summary: string;
+}
+
+const commands: Record<string, Command> = {
+  broker: { run: broker, help: brokerHelp, summary: 'run the embedded MQTT 5 broker' },
+  discover: { run: discover, help: discoverHelp, summary: 'list MCP servers on a broker' },
+  list: { run: list, help: listHelp, summary: "list a server's tools, resources and prompts" },
+  call: { run: call, help: callHelp, summary: 'call a tool' },
+};
+
+export function registerCommand(name: string, command: Command): void {
+  commands[name] = command;
+}
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`);
+  return `mqtt-mcp: MCP over MQTT from the command line\n\nUsage: mqtt-mcp <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun "mqtt-mcp <command> --help" for a command's options.\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write('0.1.0\n');
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`mqtt-mcp: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`mqtt-mcp ${name}: ${e.message}\nRun "mqtt-mcp ${name} --help" for usage.\n`);
+      return 2;
+    }
+    if (e instanceof CommandError) {
+      process.stderr.write(`mqtt-mcp ${name}: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`mqtt-mcp ${name}: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`mqtt-mcp: ${String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

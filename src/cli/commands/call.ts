@@ -1,0 +1,49 @@
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { brokerOptions, COMMON_HELP, CommandError, intOption, parse, requireString, UsageError } from '../args.js';
+import { openSession, withClient } from '../connect.js';
+import { formatContent, printJson } from '../output.js';
+
+export const callHelp = `mqtt-mcp call --broker URL --server NAME --tool TOOL [--args JSON] [--timeout MS] [--json]
+  Calls a tool and prints its content (text as text). Exits 1 on a JSON-RPC error or a result with isError.
+  --args JSON    arguments as a JSON object (default {})
+  --timeout MS   how long to wait for the result (default 60000)
+${COMMON_HELP}`;
+
+export async function call(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { ...brokerOptions, server: { type: 'string', short: 's' }, tool: { type: 'string', short: 't' }, args: { type: 'string', short: 'a' }, timeout: { type: 'string' } });
+  const serverName = requireString(values, 'server', 'home/thermostat/1');
+  const tool = requireString(values, 'tool', 'set_target');
+  const args = parseArguments(values.args as string | undefined);
+  const timeout = intOption(values, 'timeout', 60_000, 1, 3_600_000);
+  const result = await withClient(
+    values,
+    async (client) => {
+      const session = await openSession(client, serverName);
+      try {
+        return await session.callTool(tool, args, { timeoutMs: timeout });
+      } catch (e) {
+        if (e instanceof McpError) throw new CommandError(`${serverName} answered with error ${e.code}: ${e.message.replace(/^MCP error -?\d+: /, '')}`);
+        throw new CommandError((e as Error).message);
+      }
+    },
+    { callMs: timeout },
+  );
+  if (values.json) printJson(result);
+  else {
+    const text = formatContent(result);
+    (result.isError ? process.stderr : process.stdout).write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  }
+  return result.isError ? 1 : 0;
+}
+
+function parseArguments(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--args is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--args must be a JSON object, e.g. --args \'{"target": 21}\'');
+  return parsed as Record<string, unknown>;
+}

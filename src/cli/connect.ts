@@ -1,0 +1,43 @@
+// Opens an MCP client on a broker for one CLI command, and closes it however the command ends.
+import { McpMqttClient } from '../core/client/mcp-client.js';
+import type { ServerSession } from '../core/client/session.js';
+import type { Timeouts } from '../core/client/session.js';
+import { brokerConfig, CommandError, type Values } from './args.js';
+import { stderrLogger } from './output.js';
+
+export async function withClient<T>(values: Values, fn: (client: McpMqttClient) => Promise<T>, timeouts?: Partial<Timeouts>): Promise<T> {
+  const client = new McpMqttClient({
+    broker: brokerConfig(values),
+    clientId: values['client-id'] as string | undefined,
+    clientIdPrefix: 'mqtt-mcp-cli-',
+    reconnect: false,
+    timeouts,
+    logger: stderrLogger(),
+    serverNameFilters: Array.isArray(values.filter) ? (values.filter as string[]) : undefined,
+  });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new CommandError((e as Error).message);
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** Opens a session by server-name, or explains which names exist. */
+export async function openSession(client: McpMqttClient, serverName: string): Promise<ServerSession> {
+  const known = client.registry.get(serverName);
+  if (!known || !known.online) {
+    const names = client.registry.servers().filter((s) => s.online).map((s) => s.name);
+    const hint = names.length ? ` Online: ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length})` : ''}` : ' No servers are online there.';
+    throw new CommandError(`no online server named "${serverName}" on ${client.brokerLabel}.${hint}`);
+  }
+  try {
+    return await client.session(serverName);
+  } catch (e) {
+    throw new CommandError((e as Error).message);
+  }
+}
