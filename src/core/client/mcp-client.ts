@@ -88,6 +88,31 @@ export class McpMqttClient extends EventEmitter {
     return this.rbac;
   }
 
+  /** Whether sessions also listen on the pre-2025-06-19 topics old firmware uses (on unless turned off). */
+  get legacyTopics(): boolean {
+    return this.options.legacyTopics !== false;
+  }
+
+  /**
+   * A second connection to the same broker, with the same credentials and a fresh client id derived from this
+   * one; not yet connected. For callers that need an MCP session of their own with a device (the gateway and
+   * stdio bridge, one per agent session): the RPC topic allows one session per (client id, instance), and the
+   * device keeps state per client. It never reconnects: a session does not outlive its connection (expiry 0).
+   */
+  createDedicatedConnection(): MqttConnection {
+    const clientId = randomId(`${this.clientId}-`);
+    return new MqttConnection({
+      broker: this.options.broker,
+      clientId,
+      componentType: 'mcp-client',
+      meta: { implementation: CLIENT_NAME, version: CLIENT_VERSION },
+      will: { topic: topics.clientPresence(clientId), payload: DISCONNECTED_MESSAGE, retain: false },
+      reconnect: false,
+      maxPayloadBytes: this.options.maxPayloadBytes,
+      logger: this.log,
+    });
+  }
+
   /** Connects and subscribes to presence; resolves when the retained presence snapshot has arrived. */
   async connect(): Promise<void> {
     await this.connection.connect();
