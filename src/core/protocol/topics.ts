@@ -44,6 +44,12 @@ export function assertValidServerNameFilter(filter: string): void {
   });
 }
 
+/** MQTT topics are at most 65535 bytes; ids and a name can each pass their own checks and still add up to more. */
+function fits(topic: string): string {
+  if (Buffer.byteLength(topic) > 65535) throw new TopicError(`topic "${preview(topic)}" is longer than MQTT allows (65535 bytes)`);
+  return topic;
+}
+
 function preview(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
@@ -52,31 +58,31 @@ export const topics = {
   serverControl(serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
     assertValidServerName(serverName);
-    return `${TOPIC_ROOT.server}/${serverId}/${serverName}`;
+    return fits(`${TOPIC_ROOT.server}/${serverId}/${serverName}`);
   },
   serverCapability(serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
     assertValidServerName(serverName);
-    return `${TOPIC_ROOT.server}/capability/${serverId}/${serverName}`;
+    return fits(`${TOPIC_ROOT.server}/capability/${serverId}/${serverName}`);
   },
   serverPresence(serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
     assertValidServerName(serverName);
-    return `${TOPIC_ROOT.server}/presence/${serverId}/${serverName}`;
+    return fits(`${TOPIC_ROOT.server}/presence/${serverId}/${serverName}`);
   },
   clientPresence(clientId: string): string {
     assertValidId('mcp-client-id', clientId);
-    return `${TOPIC_ROOT.client}/presence/${clientId}`;
+    return fits(`${TOPIC_ROOT.client}/presence/${clientId}`);
   },
   clientCapability(clientId: string): string {
     assertValidId('mcp-client-id', clientId);
-    return `${TOPIC_ROOT.client}/capability/${clientId}`;
+    return fits(`${TOPIC_ROOT.client}/capability/${clientId}`);
   },
   rpc(clientId: string, serverId: string, serverName: string): string {
     assertValidId('mcp-client-id', clientId);
     assertValidId('server-id', serverId);
     assertValidServerName(serverName);
-    return `${TOPIC_ROOT.rpc}/${clientId}/${serverId}/${serverName}`;
+    return fits(`${TOPIC_ROOT.rpc}/${clientId}/${serverId}/${serverName}`);
   },
   /** Filter a client uses to discover servers: `$mcp-server/presence/+/{filter}`. */
   presenceFilter(serverNameFilter: string): string {
@@ -87,13 +93,13 @@ export const topics = {
   legacyRpc(clientId: string, serverName: string): string {
     assertValidId('mcp-client-id', clientId);
     assertValidServerName(serverName);
-    return `${TOPIC_ROOT.legacyRpc}/${clientId}/${serverName}`;
+    return fits(`${TOPIC_ROOT.legacyRpc}/${clientId}/${serverName}`);
   },
   /** Pre-2025-06-19 firmware split capability notifications over two topics. */
   legacyCapability(kind: 'list-changed' | 'resource-updated', serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
     assertValidServerName(serverName);
-    return `${TOPIC_ROOT.server}/capability/${kind}/${serverId}/${serverName}`;
+    return fits(`${TOPIC_ROOT.server}/capability/${kind}/${serverId}/${serverName}`);
   },
 };
 
@@ -146,7 +152,7 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   }
   if (root === TOPIC_ROOT.legacyRpc) {
     const [, cid, ...name] = levels;
-    if (!nonEmpty(cid) || name.length === 0) return undefined;
+    if (!nonEmpty(cid) || name.length === 0 || name.join('/') === '') return undefined;
     return { kind: 'legacy-rpc', clientId: cid, serverName: name.join('/') };
   }
   return undefined;
