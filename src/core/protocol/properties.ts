@@ -1,6 +1,8 @@
 // MQTT 5 user properties defined by the transport, and the CONNACK properties a broker (e.g. the EMQX MCP
 // gateway) may add. User properties arrive as string or string[] (a key may repeat); helpers take the first.
 
+import { assertValidServerNameFilter } from './topics.js';
+
 export const PROP = {
   componentType: 'MCP-COMPONENT-TYPE',
   clientId: 'MCP-MQTT-CLIENT-ID',
@@ -52,7 +54,17 @@ export function parseConnackProperties(props: UserProperties | undefined): Conna
   if (filters !== undefined) {
     const parsed = tryJson(filters);
     if (Array.isArray(parsed) && parsed.every((f) => typeof f === 'string' && f.length > 0) && parsed.length > 0) {
-      out.serverNameFilters = parsed as string[];
+      // A filter that is not a valid MQTT filter would make subscribing (and so connecting) fail: report it, keep the rest.
+      const usable = (parsed as string[]).filter((f) => {
+        try {
+          assertValidServerNameFilter(f);
+          return true;
+        } catch (e) {
+          out.problems.push(`${PROP.serverNameFilters} entry ignored: ${(e as Error).message}`);
+          return false;
+        }
+      });
+      if (usable.length > 0) out.serverNameFilters = usable;
     } else {
       out.problems.push(`${PROP.serverNameFilters} is not a non-empty JSON array of strings: ${filters.slice(0, 200)}`);
     }
