@@ -1,0 +1,431 @@
+import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import * as mqttPacket from 'mqtt-packet';
+import type {
+  IConnectPacket,
+  IDisconnectPacket,
+  IPublishPacket,
+  ISubscribePacket,
+  IUnsubscribePacket,
+  Packet,
+  UserProperties,
+} from 'mqtt-packet';
+import { FrameReader, type FrameEvent } from './frame-reader.js';
+import { isExpired, remainingExpirySeconds, type BrokerMessage } from './message.js';
+import { LegacyConnackCode, ReasonCode } from './reason-codes.js';
+import type { SubscriptionOptions } from './subscription-trie.js';
+import { checkTopicFilter, isValidTopicName } from './topics.js';
+import { willFromConnect } from './will.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What a connection needs from the broker it belongs to. */
+export interface ConnectionHost {
+  readonly maxPacketSize: number;
+  readonly topicAliasMaximum: number;
+  readonly noDelay: boolean;
+  log(level: LogLevel, message: string): void;
+  attach(connection: ClientConnection): void;
+  detach(connection: ClientConnection): void;
+  /** Registers the client id (taking over an older holder) and returns extra CONNACK user properties. */
+  admit(connection: ClientConnection, connectUserProperties: UserProperties): UserProperties | undefined;
+  /** The connection's session ended: forget its registration and subscriptions. */
+  release(connection: ClientConnection, filters: Iterable<string>): void;
+  publish(message: BrokerMessage): void;
+  subscribe(connection: ClientConnection, filter: string, options: SubscriptionOptions): boolean;
+  unsubscribe(connection: ClientConnection, filter: string): boolean;
+  retainedFor(filter: string): BrokerMessage[];
+  countOut(): void;
+  countIn(): void;
+}
+
+interface QueuedDelivery {
+  message: BrokerMessage;
+  retainFlag: boolean;
+  subscriptionIdentifiers: number[];
+}
+
+/** A client that never sends CONNECT is dropped after this long. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** QoS 1 messages held back by the client's Receive Maximum before new ones are dropped. */
+const MAX_QUEUED_QOS1 = 100_000;
+/** Past this much unsent data the client is not keeping up, and further QoS 0 messages to it are dropped. */
+const SLOW_CONSUMER_BYTES = 256 * 1024 * 1024;
+/** How long a closing connection may take to flush its last packets before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** One client's network connection and its (clean, non-persistent) session. */
+export class ClientConnection {
+  clientId = '';
+  private state: 'awaiting-connect' | 'connected' | 'closed' = 'awaiting-connect';
+  private protocolVersion: 4 | 5 = 5;
+  private will: BrokerMessage | undefined;
+  // The codec learns the protocol version from the CONNECT it parses, so one parser serves 3.1.1 and 5.
+  private readonly parser = mqttPacket.parser();
+  private readonly frames: FrameReader;
+  private keepAliveMs = 0;
+  private lastReceivedAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly topicAliases = new Map<number, string>();
+  private clientMaximumPacketSize = Number.POSITIVE_INFINITY;
+  private clientReceiveMaximum = 65_535;
+  private readonly inflight = new Set<number>();
+  private readonly queuedQos1: QueuedDelivery[] = [];
+  private nextPacketId = 1;
+  private readonly filters = new Set<string>();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    socket.setNoDelay(host.noDelay);
+    host.attach(this);
+    this.frames = new FrameReader(host.maxPacketSize, (event) => this.onFrame(event));
+    this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
+    this.parser.on('error', (err: Error) => this.onCodecError(err));
+    socket.on('data', (chunk: Buffer) => {
+      this.lastReceivedAt = Date.now();
+      this.guard(() => this.frames.push(chunk));
+    });
+    socket.on('error', (err) => this.host.log('debug', `socket error (${this.describe()}): ${err.message}`));
+    socket.on('close', () => {
+      this.terminate(undefined, true);
+      this.host.detach(this);
+    });
+    this.timer = setTimeout(() => {
+      if (this.state === 'awaiting-connect') this.terminate(undefined, false);
+    }, CONNECT_TIMEOUT_MS);
+    this.timer.unref();
+  }
+
+  /** Another connection claimed this client id: the session ends, so the will is due (MQTT 5 §3.1.4). */
+  takenOver(): void {
+    this.terminate(ReasonCode.sessionTakenOver, true, 'another connection took over this client id');
+  }
+
+  /** Broker shutdown: close at once and publish no will, since no one is left to receive it. */
+  shutdown(): void {
+    this.terminate(ReasonCode.serverShuttingDown, false);
+    this.socket.destroy();
+  }
+
+  /** Sends one routed message at the QoS the subscription allows. */
+  deliver(message: BrokerMessage, qos: 0 | 1, retainFlag: boolean, subscriptionIdentifiers: number[]): void {
+    if (this.state !== 'connected') return;
+    if (qos === 1 && this.inflight.size >= this.clientReceiveMaximum) {
+      if (this.queuedQos1.length >= MAX_QUEUED_QOS1) {
+        this.host.log('warn', `dropping QoS 1 message on ${message.topic} for ${this.clientId}: too many waiting for PUBACK`);
+        return;
+      }
+      this.queuedQos1.push({ message, retainFlag, subscriptionIdentifiers });
+      return;
+    }
+    this.writePublish(message, qos, retainFlag, subscriptionIdentifiers);
+  }
+
+  private writePublish(message: BrokerMessage, qos: 0 | 1, retainFlag: boolean, subscriptionIdentifiers: number[]): void {
+    const now = Date.now();
+    if (isExpired(message, now)) return;
+    if (qos === 0 && this.socket.writableLength > SLOW_CONSUMER_BYTES) {
+      this.host.log('warn', `dropping QoS 0 message on ${message.topic} for ${this.clientId}: client is not reading`);
+      return;
+    }
+    const packet: IPublishPacket = { cmd: 'publish', topic: message.topic, payload: message.payload, qos, retain: retainFlag, dup: false };
+    if (this.protocolVersion === 5) {
+      const properties: NonNullable<IPublishPacket['properties']> = { ...message.properties };
+      const expiry = remainingExpirySeconds(message, now);
+      if (expiry !== undefined) properties.messageExpiryInterval = expiry;
+      if (subscriptionIdentifiers.length === 1) properties.subscriptionIdentifier = subscriptionIdentifiers[0];
+      else if (subscriptionIdentifiers.length > 1) properties.subscriptionIdentifier = subscriptionIdentifiers;
+      packet.properties = properties;
+    }
+    if (qos === 1) packet.messageId = this.allocatePacketId();
+    const bytes = this.encode(packet);
+    // A message larger than the client accepts is discarded, as if delivered (MQTT 5 §3.1.2.11.4).
+    if (!bytes || bytes.length > this.clientMaximumPacketSize) {
+      if (packet.messageId !== undefined) this.inflight.delete(packet.messageId);
+      return;
+    }
+    this.socket.write(bytes);
+    this.host.countOut();
+  }
+
+  private allocatePacketId(): number {
+    while (this.inflight.has(this.nextPacketId)) this.nextPacketId = (this.nextPacketId % 65_535) + 1;
+    const id = this.nextPacketId;
+    this.nextPacketId = (id % 65_535) + 1;
+    this.inflight.add(id);
+    return id;
+  }
+
+  private onFrame(event: FrameEvent): void {
+    if (event.kind === 'frame') this.parser.parse(event.bytes);
+    else if (event.kind === 'too-large') this.terminate(ReasonCode.packetTooLarge, true, `packet of ${event.size} bytes exceeds ${this.host.maxPacketSize}`);
+    else this.terminate(ReasonCode.malformedPacket, true, 'invalid remaining length');
+  }
+
+  private onCodecError(err: Error): void {
+    if (this.state === 'awaiting-connect' && /protocol version|protocolId/i.test(err.message)) {
+      // The client's dialect is unknown, so answer in the oldest CONNACK format every version can read.
+      this.writeRaw(Buffer.from([0x20, 0x02, 0x00, LegacyConnackCode.unacceptableProtocolVersion]));
+    }
+    this.terminate(ReasonCode.malformedPacket, true, err.message);
+  }
+
+  /** Any bug or unexpected input ends this one connection, never the process. */
+  private guard(action: () => void): void {
+    try {
+      action();
+    } catch (err) {
+      this.host.log('error', `closing ${this.describe()} after internal error: ${(err as Error).stack ?? String(err)}`);
+      this.terminate(ReasonCode.implementationSpecificError, true);
+    }
+  }
+
+  private onPacket(packet: Packet): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'awaiting-connect') {
+      if (packet.cmd === 'connect') this.onConnect(packet);
+      else this.terminate(undefined, false);
+      return;
+    }
+    switch (packet.cmd) {
+      case 'publish':
+        return this.onPublish(packet);
+      case 'puback':
+        return this.onPuback(packet.messageId);
+      case 'subscribe':
+        return this.onSubscribe(packet);
+      case 'unsubscribe':
+        return this.onUnsubscribe(packet);
+      case 'pingreq':
+        this.send({ cmd: 'pingresp' });
+        return;
+      case 'disconnect':
+        return this.onDisconnect(packet);
+      default:
+        // A second CONNECT, QoS 2 flow packets (never started here) and AUTH (no auth methods) are all out of place.
+        return this.terminate(ReasonCode.protocolError, true, `unexpected ${packet.cmd} packet`);
+    }
+  }
+
+  private onConnect(connect: IConnectPacket): void {
+    const version = connect.protocolVersion;
+    if (version !== 4 && version !== 5) {
+      this.writeRaw(Buffer.from([0x20, 0x02, 0x00, LegacyConnackCode.unacceptableProtocolVersion]));
+      return this.terminate(undefined, false);
+    }
+    this.protocolVersion = version;
+    const props = connect.properties ?? {};
+    if (props.authenticationMethod !== undefined) return this.refuse(ReasonCode.badAuthenticationMethod, 'extended authentication is not supported');
+    if (connect.will && !isValidTopicName(connect.will.topic)) return this.refuse(ReasonCode.topicNameInvalid, 'invalid will topic');
+    if (connect.will?.qos === 2) {
+      if (version === 5) return this.refuse(ReasonCode.qosNotSupported, 'maximum QoS is 1');
+      // 3.1.1 has no way to say so; a QoS 1 will is the closest this broker can honour.
+      connect.will.qos = 1;
+    }
+    let assignedClientIdentifier: string | undefined;
+    if (connect.clientId === '') {
+      if (version === 4 && connect.clean === false) return this.refuse(LegacyConnackCode.identifierRejected, 'empty client id needs a clean session');
+      assignedClientIdentifier = `auto-${randomUUID()}`;
+    }
+    this.clientId = assignedClientIdentifier ?? connect.clientId;
+    this.keepAliveMs = (connect.keepalive ?? 0) * 1500;
+    if (props.maximumPacketSize) this.clientMaximumPacketSize = props.maximumPacketSize;
+    if (props.receiveMaximum) this.clientReceiveMaximum = props.receiveMaximum;
+    this.will = willFromConnect(connect, this, Date.now());
+
+    this.state = 'connected';
+    const userProperties = this.host.admit(this, props.userProperties ?? {});
+    if (version === 5) {
+      this.send({
+        cmd: 'connack',
+        sessionPresent: false,
+        reasonCode: ReasonCode.success,
+        properties: {
+          // Sessions never outlive the connection here; saying so lets clients that asked for more know.
+          sessionExpiryInterval: 0,
+          maximumQoS: 1,
+          retainAvailable: true,
+          wildcardSubscriptionAvailable: true,
+          sharedSubscriptionAvailable: false,
+          subscriptionIdentifiersAvailable: true,
+          topicAliasMaximum: this.host.topicAliasMaximum,
+          maximumPacketSize: this.host.maxPacketSize,
+          ...(assignedClientIdentifier ? { assignedClientIdentifier } : {}),
+          ...(userProperties ? { userProperties } : {}),
+        },
+      });
+    } else {
+      this.send({ cmd: 'connack', sessionPresent: false, returnCode: 0 });
+    }
+    this.armKeepAlive();
+  }
+
+  /** Declines a CONNECT with the given reason (a 3.1.1 return code when the client speaks 3.1.1). */
+  private refuse(reasonCode: number, reasonString: string): void {
+    this.host.log('info', `refused CONNECT from ${this.describe()}: ${reasonString}`);
+    if (this.protocolVersion === 5) {
+      this.send({ cmd: 'connack', sessionPresent: false, reasonCode, properties: { reasonString } });
+    } else {
+      const returnCode = reasonCode === LegacyConnackCode.identifierRejected ? reasonCode : LegacyConnackCode.unacceptableProtocolVersion;
+      this.send({ cmd: 'connack', sessionPresent: false, returnCode });
+    }
+    this.will = undefined;
+    this.terminate(undefined, false);
+  }
+
+  private armKeepAlive(): void {
+    clearTimeout(this.timer);
+    if (this.keepAliveMs === 0 || this.state !== 'connected') return;
+    const dueIn = this.lastReceivedAt + this.keepAliveMs - Date.now();
+    this.timer = setTimeout(() => {
+      if (Date.now() - this.lastReceivedAt >= this.keepAliveMs) this.terminate(ReasonCode.keepAliveTimeout, true, 'keep alive timeout');
+      else this.armKeepAlive();
+    }, Math.max(dueIn, 0));
+    this.timer.unref();
+  }
+
+  private onPublish(packet: IPublishPacket): void {
+    this.host.countIn();
+    if (packet.qos === 2) return this.terminate(ReasonCode.qosNotSupported, true, 'maximum QoS is 1');
+    let topic = packet.topic;
+    const props = packet.properties ?? {};
+    if (props.topicAlias !== undefined) {
+      if (props.topicAlias === 0 || props.topicAlias > this.host.topicAliasMaximum) {
+        return this.terminate(ReasonCode.topicAliasInvalid, true, `topic alias ${props.topicAlias} out of range`);
+      }
+      if (topic.length > 0) this.topicAliases.set(props.topicAlias, topic);
+      else {
+        const known = this.topicAliases.get(props.topicAlias);
+        if (known === undefined) return this.terminate(ReasonCode.protocolError, true, `unknown topic alias ${props.topicAlias}`);
+        topic = known;
+      }
+    }
+    if (!isValidTopicName(topic)) return this.terminate(ReasonCode.topicNameInvalid, true, `invalid topic name '${topic}'`);
+
+    const properties: BrokerMessage['properties'] = {};
+    if (props.payloadFormatIndicator !== undefined) properties.payloadFormatIndicator = props.payloadFormatIndicator;
+    if (props.contentType !== undefined) properties.contentType = props.contentType;
+    if (props.responseTopic !== undefined) properties.responseTopic = props.responseTopic;
+    if (props.correlationData !== undefined) properties.correlationData = props.correlationData;
+    if (props.userProperties !== undefined) properties.userProperties = props.userProperties;
+    this.host.publish({
+      topic,
+      payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+      qos: packet.qos,
+      retain: packet.retain,
+      properties,
+      expiresAt: props.messageExpiryInterval === undefined ? undefined : Date.now() + props.messageExpiryInterval * 1000,
+      origin: this,
+    });
+    if (packet.qos === 1) this.send({ cmd: 'puback', messageId: packet.messageId, reasonCode: ReasonCode.success });
+  }
+
+  private onPuback(messageId: number | undefined): void {
+    if (messageId !== undefined) this.inflight.delete(messageId);
+    while (this.queuedQos1.length > 0 && this.inflight.size < this.clientReceiveMaximum && this.state === 'connected') {
+      const next = this.queuedQos1.shift() as QueuedDelivery;
+      this.writePublish(next.message, 1, next.retainFlag, next.subscriptionIdentifiers);
+    }
+  }
+
+  private onSubscribe(packet: ISubscribePacket): void {
+    const subscriptionIdentifier = packet.properties?.subscriptionIdentifier;
+    const granted: number[] = [];
+    const retainedToSend: Array<{ message: BrokerMessage; qos: 0 | 1 }> = [];
+    for (const request of packet.subscriptions) {
+      const check = checkTopicFilter(request.topic);
+      if (check !== 'ok') {
+        if (this.protocolVersion === 4) granted.push(0x80);
+        else granted.push(check === 'shared' ? ReasonCode.sharedSubscriptionsNotSupported : ReasonCode.topicFilterInvalid);
+        continue;
+      }
+      const qos: 0 | 1 = request.qos >= 1 ? 1 : 0;
+      const existed = this.host.subscribe(this, request.topic, {
+        qos,
+        noLocal: request.nl === true,
+        retainAsPublished: request.rap === true,
+        subscriptionIdentifier,
+      });
+      this.filters.add(request.topic);
+      granted.push(qos);
+      const retainHandling = request.rh ?? 0;
+      if (retainHandling === 0 || (retainHandling === 1 && !existed)) {
+        for (const message of this.host.retainedFor(request.topic)) retainedToSend.push({ message, qos });
+      }
+    }
+    // SUBACK first, then every retained message in one corked write, all before this connection's next
+    // acknowledgement: a client can treat "SUBACK of a later request" as "retained snapshot complete".
+    const ids = subscriptionIdentifier === undefined ? [] : [subscriptionIdentifier];
+    this.socket.cork();
+    try {
+      this.send({ cmd: 'suback', messageId: packet.messageId, granted });
+      for (const { message, qos } of retainedToSend) this.deliver(message, message.qos < qos ? message.qos : qos, true, ids);
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
+  private onUnsubscribe(packet: IUnsubscribePacket): void {
+    const granted = packet.unsubscriptions.map((filter) => {
+      this.filters.delete(filter);
+      return this.host.unsubscribe(this, filter) ? ReasonCode.success : 0x11; // 0x11: No subscription existed
+    });
+    this.send({ cmd: 'unsuback', messageId: packet.messageId, granted });
+  }
+
+  private onDisconnect(packet: IDisconnectPacket): void {
+    // Only "disconnect with Will Message" keeps the will; any other client-sent reason discards it, as Mosquitto does.
+    const keepWill = packet.reasonCode === ReasonCode.disconnectWithWill;
+    this.terminate(undefined, keepWill);
+  }
+
+  /**
+   * Ends the connection exactly once: optionally tells the client why (MQTT 5 only), forgets the session,
+   * then publishes the will if asked to. Synchronous, so a takeover's will goes out before the new CONNACK.
+   */
+  private terminate(reasonCode: number | undefined, publishWill: boolean, reasonString?: string): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    this.frames.stop();
+    if (reasonCode !== undefined) this.host.log('debug', `closing ${this.describe()}: reason 0x${reasonCode.toString(16)} ${reasonString ?? ''}`);
+    if (wasConnected && reasonCode !== undefined && this.protocolVersion === 5) {
+      this.send({ cmd: 'disconnect', reasonCode, ...(reasonString ? { properties: { reasonString } } : {}) });
+    }
+    if (!this.socket.destroyed) {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
+    if (!wasConnected) return;
+    const will = publishWill ? this.will : undefined;
+    this.will = undefined;
+    this.queuedQos1.length = 0;
+    this.host.release(this, this.filters);
+    if (will) this.host.publish(will);
+  }
+
+  private send(packet: Packet): void {
+    const bytes = this.encode(packet);
+    if (bytes) this.writeRaw(bytes);
+  }
+
+  private encode(packet: Packet): Buffer | undefined {
+    try {
+      return mqttPacket.generate(packet, { protocolVersion: this.protocolVersion });
+    } catch (err) {
+      this.host.log('error', `cannot encode ${packet.cmd} for ${this.describe()}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private writeRaw(bytes: Buffer): void {
+    if (this.socket.writable) this.socket.write(bytes);
+  }
+
+  private describe(): string {
+    return this.clientId ? `client '${this.clientId}'` : `connection from ${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+}
