@@ -1,0 +1,155 @@
+// The shape of a device model file after loading. schemas/device-model.schema.json describes the
+// same shape for editors; keep the two in step.
+
+export type AttributeType = 'number' | 'integer' | 'string' | 'boolean' | 'enum' | 'object';
+
+export interface AttributeModel {
+  type: AttributeType;
+  description?: string;
+  unit?: string;
+  initial: unknown;
+  /** Allowed values of an enum attribute. */
+  values?: string[];
+  min?: number;
+  max?: number;
+  /** Decimal places shown to clients; the simulation keeps full precision underneath. */
+  decimals?: number;
+  /** Clients may change it directly through the generated `set_attribute` tool. */
+  writable?: boolean;
+  /** Moves `rate` per second toward `toward` (a number or an expression), or without end when absent. */
+  drift?: { rate: number; toward?: number | string };
+  /** Jitter of up to ± amplitude around the underlying value, fresh every tick. */
+  noise?: { amplitude: number };
+  /** A sine wave of the given amplitude and period laid over the underlying value. */
+  periodic?: { periodSeconds: number; amplitude: number };
+}
+
+export type ModelValue = unknown;
+export type AttributeAssignments = Record<string, ModelValue>;
+
+export interface ErrorCase {
+  /** Condition over `args` and attributes. */
+  when: string;
+  /** Template for the error text. */
+  message: string;
+  /** With a code the call fails as a JSON-RPC error; without one it returns an `isError` result. */
+  code?: number;
+  data?: ModelValue;
+}
+
+export type ContentModel =
+  | { type: 'text'; text: string }
+  | { type: 'image'; data: string; mimeType: string }
+  | { type: 'audio'; data: string; mimeType: string }
+  | { type: 'resource'; resource: { uri: string; mimeType?: string; text?: string; blob?: string } }
+  | { type: 'resource_link'; uri: string; name: string; description?: string; mimeType?: string };
+
+export interface ReturnsModel {
+  text?: string;
+  structured?: ModelValue;
+  content?: ContentModel[];
+}
+
+export interface FunctionModel {
+  name: string;
+  title?: string;
+  description: string;
+  parameters?: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  /** The tool is listed only while this holds; changes send tools/list_changed. */
+  availableWhen?: string;
+  errors?: ErrorCase[];
+  failureRate?: number;
+  failureMessage?: string;
+  /** ms: a number, a random range, or an expression ("$args.seconds * 1000"). */
+  latencyMs?: number | { min: number; max: number } | string;
+  progress?: { steps?: number; message?: string; attribute?: string };
+  onStart?: { set: AttributeAssignments };
+  set?: AttributeAssignments;
+  onCancel?: { set: AttributeAssignments };
+  /** Running calls of these functions (on this device, any session) stop when this one starts. */
+  cancels?: string[];
+  returns?: ReturnsModel;
+}
+
+export type LoggingLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
+
+export interface EventModel {
+  name: string;
+  description?: string;
+  /** Fires when this becomes true (not while it stays true). */
+  when?: string;
+  /** Hysteresis: after firing, the event re-arms only once this holds (default: `when` is false again). */
+  rearmWhen?: string;
+  everySeconds?: number;
+  level?: LoggingLevel;
+  message: string;
+  data?: Record<string, ModelValue>;
+}
+
+export interface PromptModel {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments?: { name: string; description?: string; required?: boolean }[];
+  messages: { role: 'user' | 'assistant'; text: string }[];
+}
+
+export interface DeviceModel {
+  /** May contain {n} (1-based instance number) and {id} (server-id). */
+  serverName: string;
+  title?: string;
+  description: string;
+  instructions?: string;
+  serverIdPrefix?: string;
+  version?: string;
+  attributes: Record<string, AttributeModel>;
+  functions: FunctionModel[];
+  events: EventModel[];
+  prompts: PromptModel[];
+  /** Where the model came from, for messages. */
+  source?: string;
+}
+
+export interface ModelIssue {
+  /** Dotted path into the model, e.g. `functions[2].parameters.type`. */
+  path: string;
+  message: string;
+  /** 1-based position in the source text, when known. */
+  line?: number;
+  column?: number;
+}
+
+export class DeviceModelError extends Error {
+  constructor(readonly issues: ModelIssue[], source?: string) {
+    super(formatIssues(issues, source));
+    this.name = 'DeviceModelError';
+  }
+}
+
+function formatIssues(issues: ModelIssue[], source?: string): string {
+  const where = source ? `${source}: ` : '';
+  const lines = issues.map((i) => {
+    const at = i.line ? ` (line ${i.line}${i.column ? `, column ${i.column}` : ''})` : '';
+    return `${i.path ? `${i.path}: ` : ''}${i.message}${at}`;
+  });
+  if (lines.length === 1) return `${where}invalid device model: ${lines[0]}`;
+  return `${where}invalid device model (${lines.length} problems):\n  ${lines.join('\n  ')}`;
+}
+
+/** The generated tool that writes `writable` attributes. */
+export const SET_ATTRIBUTE_TOOL = 'set_attribute';
+
+export function attributeUri(serverName: string, attribute: string): string {
+  return `device://${serverName}/attributes/${attribute}`;
+}
+
+export function eventsUri(serverName: string): string {
+  return `device://${serverName}/events`;
+}
+
+/** Own attributes only: a name like "constructor" must not find Object.prototype members. */
+export function findAttribute(model: DeviceModel, name: string): AttributeModel | undefined {
+  return Object.hasOwn(model.attributes, name) ? model.attributes[name] : undefined;
+}
