@@ -4,6 +4,7 @@ import { broker, brokerHelp } from './commands/broker.js';
 import { call, callHelp } from './commands/call.js';
 import { discover, discoverHelp } from './commands/discover.js';
 import { list, listHelp } from './commands/list.js';
+import { demo, demoHelp, simulate, simulateHelp } from './commands/simulate.js';
 
 interface Command {
   run(argv: string[]): Promise<number>;
@@ -16,6 +17,8 @@ const commands: Record<string, Command> = {
   discover: { run: discover, help: discoverHelp, summary: 'list MCP servers on a broker' },
   list: { run: list, help: listHelp, summary: "list a server's tools, resources and prompts" },
   call: { run: call, help: callHelp, summary: 'call a tool' },
+  simulate: { run: simulate, help: simulateHelp, summary: 'run device model files as MCP servers' },
+  demo: { run: demo, help: demoHelp, summary: 'embedded broker + all example devices' },
 };
 
 export function registerCommand(name: string, command: Command): void {

@@ -22,7 +22,7 @@ export async function call(argv: string[]): Promise<number> {
       try {
         return await session.callTool(tool, args, { timeoutMs: timeout });
       } catch (e) {
-        if (e instanceof McpError) throw new CommandError(`${serverName} answered with error ${e.code}: ${e.message.replace(/^MCP error -?\d+: /, '')}`);
+        if (e instanceof McpError) throw new CommandError(`${serverName} answered with error ${e.code}: ${e.message.replace(/^(MCP error -?\d+: )+/, '')}`);
         throw new CommandError((e as Error).message);
       }
     },
