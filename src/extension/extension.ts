@@ -1,7 +1,70 @@
+// Activation: build the services once, register the views and commands, and return a small API (used by
+// the extension-host tests). Nothing slow happens before activate() returns: brokers connect afterwards.
 import * as vscode from 'vscode';
+import { EventLog } from '../core/events/event-log.js';
+import { createLogger } from './log.js';
+import { BrokerSecrets } from './brokers/secrets.js';
+import { BrokerManager } from './brokers/manager.js';
+import { DevicesTreeProvider } from './tree/provider.js';
+import { ResultDocuments } from './documents.js';
+import { registerBrokerCommands } from './commands/brokers.js';
+import { registerServerCommands } from './commands/servers.js';
+import { createStatusBar } from './status-bar.js';
+import { AgentExposure } from './mcp/exposure.js';
+import { SimulatorService } from './simulators.js';
+import { errorMessage } from '../core/util/logger.js';
+import { registerExtensionParts, type Services } from './services.js';
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.window.createOutputChannel('MQTT MCP', { log: true }));
+export interface ExtensionApi {
+  services: Services;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const channel = vscode.window.createOutputChannel('MQTT MCP', { log: true });
+  const log = createLogger(channel);
+  const config = vscode.workspace.getConfiguration('mqttMcp');
+  const events = new EventLog(config.get<number>('timeline.maxEvents', 10_000));
+  const secrets = new BrokerSecrets(context.secrets);
+  const brokers = new BrokerManager(secrets, events, log);
+  const exposure = new AgentExposure(context.globalState);
+  const tree = new DevicesTreeProvider(brokers, (b, name) => exposure.isExposed(b.id, name));
+  const treeView = vscode.window.createTreeView('mqttMcp.devices', { treeDataProvider: tree, showCollapseAll: true });
+  const documents = new ResultDocuments(brokers);
+  const simulators = new SimulatorService(context.extensionUri, brokers, events, log);
+  const services: Services = { context, log, channel, events, brokers, exposure, tree, documents, simulators };
+
+  const updateWelcome = (): void => void vscode.commands.executeCommand('setContext', 'mqttMcp.noBrokers', brokers.list().length === 0);
+  context.subscriptions.push(
+    channel,
+    treeView,
+    tree,
+    documents,
+    { dispose: () => void simulators.dispose() },
+    { dispose: () => void brokers.dispose() },
+    exposure,
+    brokers.onDidChangeBroker(updateWelcome),
+    ...registerBrokerCommands(brokers, secrets, async () => void (await simulators.startDemo())),
+    ...registerServerCommands(brokers, documents, (node) => tree.refreshServer(node), (target, exposed) => exposure.set(target.broker.id, target.serverName, exposed)),
+    ...simulators.register(),
+    createStatusBar(brokers),
+    vscode.commands.registerCommand('mqttMcp.refresh', () => tree.refreshAll()),
+    vscode.commands.registerCommand('mqttMcp.showLog', () => channel.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mqttMcp.timeline.maxEvents')) events.resize(vscode.workspace.getConfiguration('mqttMcp').get<number>('timeline.maxEvents', 10_000));
+      if (e.affectsConfiguration('mqttMcp.agent.exposeByDefault')) tree.refreshAll();
+    }),
+    ...registerExtensionParts(services),
+  );
+  updateWelcome();
+
+  void brokers
+    .reload()
+    .then(() => {
+      updateWelcome();
+      return brokers.autoConnect();
+    })
+    .catch((e) => log.error(`starting brokers failed: ${errorMessage(e)}`));
+  return { services };
 }
 
 export function deactivate(): void {}

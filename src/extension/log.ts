@@ -1,0 +1,14 @@
+// The "MQTT MCP" log channel behind the core's Logger interface. Users pick the level with
+// "Developer: Set Log Level"; protocol traces go to trace. Secrets are never passed to the logger.
+import * as vscode from 'vscode';
+import type { Logger } from '../core/util/logger.js';
+
+export function createLogger(channel: vscode.LogOutputChannel): Logger {
+  return {
+    trace: (m) => channel.trace(m),
+    debug: (m) => channel.debug(m),
+    info: (m) => channel.info(m),
+    warn: (m) => channel.warn(m),
+    error: (m) => channel.error(m),
+  };
+}

@@ -1,0 +1,132 @@
+// Simulated devices inside the extension host: the local demo (embedded broker + example devices) and
+// models the user runs from an editor. Listed in the Simulators view, each stoppable.
+import * as vscode from 'vscode';
+import { startDemo, type Demo } from '../core/simulator/demo.js';
+import { Simulator, type SimulatedDevice } from '../core/simulator/simulator.js';
+import { DeviceModelError } from '../core/device/index.js';
+import type { EventLog } from '../core/events/event-log.js';
+import type { Logger } from '../core/util/logger.js';
+import { errorMessage } from '../core/util/logger.js';
+import { LOCAL_BROKER_ID, type BrokerManager } from './brokers/manager.js';
+
+export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice>, vscode.Disposable {
+  private demo: Demo | undefined;
+  private readonly userSimulators = new Map<string, Simulator>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly brokers: BrokerManager,
+    private readonly events: EventLog,
+    private readonly log: Logger,
+  ) {}
+
+  get demoUrl(): string | undefined {
+    return this.demo?.url;
+  }
+
+  /** Starts (or restarts) the embedded broker with every example device and connects the tree to it. */
+  async startDemo(): Promise<Demo> {
+    await this.brokers.removeLocal();
+    const port = vscode.workspace.getConfiguration('mqttMcp').get<number>('demo.port', 0);
+    const demo = await startDemo({
+      examplesDir: vscode.Uri.joinPath(this.extensionUri, 'examples', 'devices').fsPath,
+      port,
+      events: this.events.sink,
+      logger: this.log,
+    });
+    this.demo = demo;
+    demo.simulator.onDidChange(() => this.changed());
+    await this.brokers.addLocal(demo.url, async () => {
+      if (this.demo === demo) this.demo = undefined;
+      await demo.stop();
+      this.changed();
+    });
+    this.log.info(`local broker on ${demo.url} with ${demo.devices.length} demo device(s)`);
+    this.changed();
+    return demo;
+  }
+
+  /** Runs a device model file on a connected broker (the local one is started when none is connected). */
+  async runModel(file: vscode.Uri): Promise<SimulatedDevice[]> {
+    let broker = this.brokers.connected()[0];
+    if (this.brokers.connected().length > 1) {
+      const picked = await vscode.window.showQuickPick(
+        this.brokers.connected().map((b) => ({ label: b.label, description: b.settings.url, b })),
+        { title: 'Run the simulated device on which broker?' },
+      );
+      if (!picked) return [];
+      broker = picked.b;
+    }
+    if (!broker) {
+      await this.startDemo();
+      broker = this.brokers.get(LOCAL_BROKER_ID);
+    }
+    if (!broker) throw new Error('no broker to run the device on');
+    let simulator = this.userSimulators.get(broker.id);
+    if (!simulator) {
+      simulator = new Simulator({ broker: { url: broker.settings.url, username: broker.settings.username }, events: this.events.sink, logger: this.log });
+      simulator.onDidChange(() => this.changed());
+      this.userSimulators.set(broker.id, simulator);
+    }
+    try {
+      return await simulator.addFile(file.fsPath);
+    } catch (e) {
+      throw new Error(e instanceof DeviceModelError ? e.message : errorMessage(e), { cause: e });
+    }
+  }
+
+  all(): SimulatedDevice[] {
+    return [...(this.demo?.simulator.devices() ?? []), ...[...this.userSimulators.values()].flatMap((s) => s.devices())];
+  }
+
+  async stop(serverId: string): Promise<void> {
+    for (const s of [this.demo?.simulator, ...this.userSimulators.values()]) {
+      if (s?.devices().some((d) => d.serverId === serverId)) await s.stop([serverId]);
+    }
+  }
+
+  private changed(): void {
+    void vscode.commands.executeCommand('setContext', 'mqttMcp.hasSimulators', this.all().length > 0);
+    this.emitter.fire();
+  }
+
+  getTreeItem(d: SimulatedDevice): vscode.TreeItem {
+    const item = new vscode.TreeItem(d.serverName, vscode.TreeItemCollapsibleState.None);
+    item.id = `sim:${d.serverId}`;
+    item.description = `${d.state} · ${d.serverId}`;
+    item.tooltip = `${d.runtime.description}\n${d.source ?? d.modelName}`;
+    item.iconPath = new vscode.ThemeIcon(d.state === 'online' ? 'debug-start' : 'debug-pause');
+    item.contextValue = 'simulator';
+    return item;
+  }
+
+  getChildren(d?: SimulatedDevice): SimulatedDevice[] {
+    return d ? [] : this.all();
+  }
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.window.registerTreeDataProvider('mqttMcp.simulators', this),
+      vscode.commands.registerCommand('mqttMcp.runSimulator', async (uri?: vscode.Uri) => {
+        const file = uri ?? vscode.window.activeTextEditor?.document.uri ?? (await vscode.window.showOpenDialog({ filters: { 'Device models': ['json', 'yaml', 'yml'] }, canSelectMany: false }))?.[0];
+        if (!file) return;
+        try {
+          const devices = await this.runModel(file);
+          if (devices.length) void vscode.window.showInformationMessage(`Simulating ${devices.map((d) => d.serverName).join(', ')}`);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`MQTT MCP: cannot simulate ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`);
+        }
+      }),
+      vscode.commands.registerCommand('mqttMcp.stopSimulator', async (d?: SimulatedDevice) => {
+        if (d) await this.stop(d.serverId);
+      }),
+    ];
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.userSimulators.values()].map((s) => s.stop()));
+    this.emitter.dispose();
+  }
+}
