@@ -39,6 +39,16 @@ attributes:
     assert.equal(runtime.getAttributes().temperature, 24);
   });
 
+  test('a drift target that is not a number holds the value instead of drifting without end', () => {
+    const { runtime, advance } = simulate(yamlModel(`
+attributes:
+  level: { type: number, initial: 5, drift: { rate: 1, toward: "label" } }
+  label: { type: string, initial: "n/a" }
+`));
+    advance(3);
+    assert.equal(runtime.getAttributes().level, 5);
+  });
+
   test('unbounded drift stops at the clamp', () => {
     const { runtime, advance } = simulate(yamlModel(`
 attributes:

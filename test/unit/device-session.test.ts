@@ -53,7 +53,7 @@ async function until(condition: () => boolean): Promise<void> {
 const textOf = (result: CallToolResult): string => result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
 
 describe('every example is a working MCP server', () => {
-  for (const file of readdirSync(examplesDir)) {
+  for (const file of readdirSync(examplesDir).filter((f) => /\.(json|ya?ml)$/.test(f))) {
     test(`${file}: tools, resources and prompts list`, async () => {
       const runtime = new DeviceRuntime(await loadDeviceModel({ path: join(examplesDir, file) }), { index: 1, serverId: 'ex-1' });
       const { client } = await connect(runtime);

@@ -19,7 +19,7 @@ export interface StepInput {
   elapsedSeconds: number;
   deltaSeconds: number;
   random: () => number;
-  /** The drift target this tick, already evaluated; undefined drifts without end. */
+  /** The drift target this tick, already evaluated (the model's `toward`, if it has one). */
   toward?: number;
 }
 
@@ -28,9 +28,9 @@ export function stepAttribute(attribute: AttributeModel, state: OverlayState, in
   let level = input.value - state.overlay;
   if (attribute.drift) {
     const step = attribute.drift.rate * input.deltaSeconds;
-    if (input.toward === undefined || !Number.isFinite(input.toward)) {
+    if (attribute.drift.toward === undefined) {
       level += step;
-    } else {
+    } else if (input.toward !== undefined && Number.isFinite(input.toward)) {
       // Approach the target at |rate| and stop there rather than overshoot.
       const gap = input.toward - level;
       level += Math.sign(gap) * Math.min(Math.abs(step), Math.abs(gap));

@@ -72,7 +72,8 @@ export class DeviceRuntime {
     readonly instance: { index: number; serverId: string },
     options: RuntimeOptions = {},
   ) {
-    this.tickMs = options.tickMs ?? 1000;
+    // A floor keeps a mistyped tickMs from spinning the event loop.
+    this.tickMs = Math.max(10, options.tickMs ?? 1000);
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.serverName = model.serverName.replaceAll('{n}', String(instance.index)).replaceAll('{id}', instance.serverId);

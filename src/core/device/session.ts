@@ -11,6 +11,7 @@
 // what it cares about, and broker RBAC (allowed_resources) can grant or deny single attributes.
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import {
   CallToolRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema, ListToolsRequestSchema, McpError, ReadResourceRequestSchema, SubscribeRequestSchema,
@@ -33,9 +34,14 @@ export interface SessionOptions {
 
 const RESOURCE_NOT_FOUND = -32002;
 
+// The SDK builds an Ajv per Server for elicitation, which devices never send; one shared instance keeps
+// createServer cheap when a device has many sessions.
+let validator: AjvJsonSchemaValidator | undefined;
+const sharedValidator = (): AjvJsonSchemaValidator => (validator ??= new AjvJsonSchemaValidator());
+
 class DeviceSession extends Server {
   private readonly subscriptions = new Set<string>();
-  private readonly detach: () => void;
+  private detach: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly runtime: DeviceRuntime, readonly clientId: string, private readonly options: SessionOptions) {
@@ -50,20 +56,22 @@ class DeviceSession extends Server {
           ...(model.prompts.length ? { prompts: { listChanged: true } } : {}),
         },
         instructions: model.instructions ?? model.description,
+        jsonSchemaValidator: sharedValidator(),
       },
     );
     this.registerTools();
     this.registerResources();
     if (model.prompts.length) this.registerPrompts();
-    this.detach = runtime.attachSession({
-      resourceUpdated: (uri) => this.forwardResourceUpdated(uri),
-      listChanged: (kind) => this.forwardListChanged(kind),
-      event: (record) => this.forwardEvent(record),
-    });
   }
 
   override async connect(transport: Transport): Promise<void> {
     await super.connect(transport);
+    // Listen to the device only while connected, so a session that is built but never used leaks nothing.
+    this.detach ??= this.runtime.attachSession({
+      resourceUpdated: (uri) => this.forwardResourceUpdated(uri),
+      listChanged: (kind) => this.forwardListChanged(kind),
+      event: (record) => this.forwardEvent(record),
+    });
     // Protocol owns transport.onclose; chain onto it so a closed session stops listening to the device.
     const previous = transport.onclose;
     transport.onclose = () => {
@@ -75,7 +83,7 @@ class DeviceSession extends Server {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    this.detach();
+    this.detach?.();
     for (const uri of this.subscriptions) this.runtime.unsubscribe(uri);
     this.subscriptions.clear();
   }
