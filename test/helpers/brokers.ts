@@ -76,39 +76,33 @@ process.on('exit', () => {
 });
 
 async function startMosquitto(opts: StartBrokerOptions): Promise<TestBroker> {
-  const dir = mkdtempSync(join(tmpdir(), 'mosquitto-test-'));
   let lastError: unknown;
   // Another process can grab the free port between probing and Mosquitto binding it, so retry a few times.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      let running = await launchMosquitto(dir, port, opts);
-      let stopped = false;
+      let running = await launchMosquitto(port, opts);
       return {
         kind: 'mosquitto',
         url: `mqtt://${HOST}:${port}`,
         host: HOST,
         port,
-        async stop() {
-          if (stopped) return;
-          stopped = true;
-          await running.stop();
-          rmSync(dir, { recursive: true, force: true });
-        },
+        stop: () => running.stop(),
         async restart() {
           await running.stop();
-          running = await launchMosquitto(dir, port, opts);
+          running = await launchMosquitto(port, opts);
         },
       };
     } catch (err) {
       lastError = err;
     }
   }
-  rmSync(dir, { recursive: true, force: true });
   throw lastError;
 }
 
-async function launchMosquitto(dir: string, port: number, opts: StartBrokerOptions): Promise<{ stop(): Promise<void> }> {
+/** One Mosquitto process with its own config directory; stop() kills it and removes the directory (idempotent). */
+async function launchMosquitto(port: number, opts: StartBrokerOptions): Promise<{ stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mosquitto-test-'));
   const configPath = join(dir, 'mosquitto.conf');
   writeFileSync(configPath, [
     `listener ${port} ${HOST}`,
@@ -131,20 +125,27 @@ async function launchMosquitto(dir: string, port: number, opts: StartBrokerOptio
     liveMosquittos.delete(child);
     resolve();
   }));
-  // Even a SIGKILLed test process must not leave Mosquitto behind: this watchdog's stdin closes when its
-  // parent dies, and then it kills the broker.
-  const watchdog = spawn('sh', ['-c', `read -r _; kill ${child.pid} 2>/dev/null`], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // Even a SIGKILLed test process must not leave Mosquitto or its directory behind: this watchdog's stdin
+  // closes when its parent dies, and then it cleans up.
+  const watchdog = spawn('sh', ['-c', `read -r _; kill ${child.pid} 2>/dev/null; sleep 1; rm -rf '${dir}'`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   watchdog.unref();
   (watchdog.stdin as unknown as Socket | null)?.unref();
   child.unref();
   (child.stderr as unknown as Socket | null)?.unref();
 
-  const stop = async (): Promise<void> => {
-    // Referenced again so the test process stays alive until Mosquitto has really gone.
-    child.ref();
-    watchdog.stdin?.end();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // Referenced again so the test process stays alive until Mosquitto has really gone.
+      child.ref();
+      watchdog.stdin?.end();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
   };
   try {
     await waitUntilAccepting(port, () => child.exitCode !== null || child.signalCode !== null);

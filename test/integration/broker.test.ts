@@ -278,5 +278,20 @@ for (const kind of brokerKinds()) {
       await first;
       assert.equal(receivedBeforeSecondSuback, count);
     });
+
+    // Last on purpose: a restart forgets retained messages, so nothing after it may depend on them.
+    it('restarts on the same port, dropping connected clients', async () => {
+      const { client: dropped } = await connectClient();
+      const closed = new Promise<void>((resolve) => dropped.once('close', () => resolve()));
+      const port = broker.port;
+      await broker.restart?.();
+      await closed;
+      assert.equal(broker.port, port);
+      const { client: reconnected, inbox } = await connectClient();
+      await reconnected.subscribeAsync('restart/check', { qos: 0 });
+      await reconnected.publishAsync('restart/check', 'back', { qos: 1 });
+      await barrier(reconnected);
+      assert.deepEqual(inbox.map((m) => m.payload), ['back']);
+    });
   });
 }

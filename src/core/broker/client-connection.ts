@@ -12,6 +12,7 @@ import type {
 } from 'mqtt-packet';
 import { FrameReader, type FrameEvent } from './frame-reader.js';
 import { isExpired, remainingExpirySeconds, type BrokerMessage } from './message.js';
+import { encodePublish } from './publish-encoder.js';
 import { LegacyConnackCode, ReasonCode } from './reason-codes.js';
 import type { SubscriptionOptions } from './subscription-trie.js';
 import { checkTopicFilter, isValidTopicName } from './topics.js';
@@ -89,7 +90,7 @@ export class ClientConnection {
     });
     socket.on('error', (err) => this.host.log('debug', `socket error (${this.describe()}): ${err.message}`));
     socket.on('close', () => {
-      this.terminate(undefined, true);
+      this.guard(() => this.terminate(undefined, true));
       this.host.detach(this);
     });
     this.timer = setTimeout(() => {
@@ -130,20 +131,18 @@ export class ClientConnection {
       this.host.log('warn', `dropping QoS 0 message on ${message.topic} for ${this.clientId}: client is not reading`);
       return;
     }
-    const packet: IPublishPacket = { cmd: 'publish', topic: message.topic, payload: message.payload, qos, retain: retainFlag, dup: false };
-    if (this.protocolVersion === 5) {
-      const properties: NonNullable<IPublishPacket['properties']> = { ...message.properties };
-      const expiry = remainingExpirySeconds(message, now);
-      if (expiry !== undefined) properties.messageExpiryInterval = expiry;
-      if (subscriptionIdentifiers.length === 1) properties.subscriptionIdentifier = subscriptionIdentifiers[0];
-      else if (subscriptionIdentifiers.length > 1) properties.subscriptionIdentifier = subscriptionIdentifiers;
-      packet.properties = properties;
-    }
-    if (qos === 1) packet.messageId = this.allocatePacketId();
-    const bytes = this.encode(packet);
+    const packetId = qos === 1 ? this.allocatePacketId() : undefined;
+    const bytes = encodePublish(message, {
+      qos,
+      retain: retainFlag,
+      protocolVersion: this.protocolVersion,
+      packetId,
+      expirySeconds: remainingExpirySeconds(message, now),
+      subscriptionIdentifiers,
+    });
     // A message larger than the client accepts is discarded, as if delivered (MQTT 5 §3.1.2.11.4).
-    if (!bytes || bytes.length > this.clientMaximumPacketSize) {
-      if (packet.messageId !== undefined) this.inflight.delete(packet.messageId);
+    if (bytes.length > this.clientMaximumPacketSize) {
+      if (packetId !== undefined) this.inflight.delete(packetId);
       return;
     }
     this.socket.write(bytes);
@@ -279,10 +278,10 @@ export class ClientConnection {
     clearTimeout(this.timer);
     if (this.keepAliveMs === 0 || this.state !== 'connected') return;
     const dueIn = this.lastReceivedAt + this.keepAliveMs - Date.now();
-    this.timer = setTimeout(() => {
+    this.timer = setTimeout(() => this.guard(() => {
       if (Date.now() - this.lastReceivedAt >= this.keepAliveMs) this.terminate(ReasonCode.keepAliveTimeout, true, 'keep alive timeout');
       else this.armKeepAlive();
-    }, Math.max(dueIn, 0));
+    }), Math.max(dueIn, 0));
     this.timer.unref();
   }
 
