@@ -39,6 +39,9 @@ export class MqttClientTransport implements Transport {
 
   readonly rpcTopic: string;
   readonly controlTopic: string;
+  /** Where requests go: the RPC topic, or the legacy one once the server has answered there (old firmware listens only there). */
+  private sendTopic: string;
+  private readonly legacyRpcTopic: string | undefined;
   private readonly subscriptions: { filter: string; noLocal: boolean }[];
   private readonly properties: UserProperties;
   private readonly pending = new Map<string | number, PendingRequest>();
@@ -51,6 +54,8 @@ export class MqttClientTransport implements Transport {
     const { connection, serverId, serverName } = options;
     this.rpcTopic = topics.rpc(connection.clientId, serverId, serverName);
     this.controlTopic = topics.serverControl(serverId, serverName);
+    this.sendTopic = this.rpcTopic;
+    this.legacyRpcTopic = options.legacyTopics !== false ? topics.legacyRpc(connection.clientId, serverName) : undefined;
     this.properties = publishProperties('mcp-client', connection.clientId);
     this.subscriptions = [
       { filter: this.rpcTopic, noLocal: true },
@@ -58,7 +63,7 @@ export class MqttClientTransport implements Transport {
     ];
     if (options.legacyTopics !== false) {
       this.subscriptions.push(
-        { filter: topics.legacyRpc(connection.clientId, serverName), noLocal: true },
+        { filter: this.legacyRpcTopic as string, noLocal: true },
         { filter: topics.legacyCapability('list-changed', serverId, serverName), noLocal: false },
         { filter: topics.legacyCapability('resource-updated', serverId, serverName), noLocal: false },
       );
@@ -93,7 +98,7 @@ export class MqttClientTransport implements Transport {
   async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     if (this.state === 'closed') throw new Error(`session with ${this.options.serverName} is closed${this.reason ? `: ${this.reason}` : ''}`);
     const isInitialize = 'method' in message && message.method === 'initialize';
-    const topic = isInitialize ? this.controlTopic : this.rpcTopic;
+    const topic = isInitialize ? this.controlTopic : this.sendTopic;
     const payload = JSON.stringify(message);
     const source = currentCallSource();
     if (isRequest(message)) {
@@ -112,6 +117,8 @@ export class MqttClientTransport implements Transport {
       return;
     }
     const message = decoded.message;
+    // A pre-2025-06-19 device answers on `$mcp-rpc-endpoint/...` and listens only there: follow it.
+    if (m.topic === this.legacyRpcTopic) this.sendTopic = m.topic;
     // Brokers that ignore No Local echo our own publishes back; never treat them as the server's.
     if (
       firstProperty(m.userProperties, PROP.componentType) === 'mcp-client' &&
@@ -205,7 +212,7 @@ export class MqttClientTransport implements Transport {
     if (this.state === 'closed') return;
     const { connection } = this.options;
     if (this.state === 'started' && connection.connected) {
-      await connection.publish(this.rpcTopic, DISCONNECTED_MESSAGE, { qos: 1, userProperties: this.properties }).catch(() => undefined);
+      await connection.publish(this.sendTopic, DISCONNECTED_MESSAGE, { qos: 1, userProperties: this.properties }).catch(() => undefined);
     }
     this.finish();
   }
