@@ -81,7 +81,8 @@ export class Simulator {
       serverName: runtime.serverName,
       description: runtime.description,
       meta: { simulated: true, model: runtime.model.serverName, ...(runtime.model.version ? { version: runtime.model.version } : {}) },
-      createServer: ({ clientId }) => runtime.createServer(clientId),
+      // The runtime publishes list_changed and resources/updated once per device through the hooks above.
+      createServer: ({ clientId }) => runtime.createServer(clientId, { capabilityNotifications: 'external' }),
       events: this.options.events,
       logger: this.log,
     });

@@ -64,8 +64,7 @@ export async function pickTool(brokers: BrokerManager, node: unknown): Promise<(
 export async function askArguments(tool: Tool): Promise<Record<string, unknown> | undefined> {
   const validate = createValidator(tool.inputSchema);
   if (isFlatSchema(tool.inputSchema)) {
-    const root = buildFormModel(tool.inputSchema);
-    const fields: FieldModel[] = root.kind === 'object' ? root.fields : [];
+    const fields: FieldModel[] = buildFormModel(tool.inputSchema).properties;
     const args: Record<string, unknown> = {};
     for (const [i, field] of fields.entries()) {
       const key = field.path[field.path.length - 1] as string;
