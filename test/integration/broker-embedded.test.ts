@@ -204,6 +204,12 @@ describe('embedded MQTT broker', () => {
     assert.equal(inbox[1]?.payload.toString(), 'fine');
   });
 
+  it('treats a SUBSCRIBE without topic filters as a protocol error', async () => {
+    const { raw } = await rawConnected(broker.port);
+    raw.socket.write(Buffer.from([0x82, 0x03, 0x00, 0x01, 0x00])); // packet id 1, empty properties, no filters
+    assert.equal(await expectDisconnect(raw), 0x82);
+  });
+
   it('resolves client topic aliases and tags deliveries with subscription identifiers', async () => {
     const topic = `alias/${uid()}/long/topic/name`;
     const { client: subscriber, inbox } = await connectClient(broker.url);

@@ -11,8 +11,8 @@ import type {
   UserProperties,
 } from 'mqtt-packet';
 import { FrameReader, type FrameEvent } from './frame-reader.js';
-import { isExpired, remainingExpirySeconds, type BrokerMessage } from './message.js';
-import { encodePublish } from './publish-encoder.js';
+import type { BrokerMessage } from './message.js';
+import { Outbound } from './outbound.js';
 import { LegacyConnackCode, ReasonCode } from './reason-codes.js';
 import type { SubscriptionOptions } from './subscription-trie.js';
 import { checkTopicFilter, isValidTopicName } from './topics.js';
@@ -40,18 +40,8 @@ export interface ConnectionHost {
   countIn(): void;
 }
 
-interface QueuedDelivery {
-  message: BrokerMessage;
-  retainFlag: boolean;
-  subscriptionIdentifiers: number[];
-}
-
 /** A client that never sends CONNECT is dropped after this long. */
 const CONNECT_TIMEOUT_MS = 10_000;
-/** QoS 1 messages held back by the client's Receive Maximum before new ones are dropped. */
-const MAX_QUEUED_QOS1 = 100_000;
-/** Past this much unsent data the client is not keeping up, and further QoS 0 messages to it are dropped. */
-const SLOW_CONSUMER_BYTES = 256 * 1024 * 1024;
 /** How long a closing connection may take to flush its last packets before the socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -68,11 +58,7 @@ export class ClientConnection {
   private lastReceivedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private readonly topicAliases = new Map<number, string>();
-  private clientMaximumPacketSize = Number.POSITIVE_INFINITY;
-  private clientReceiveMaximum = 65_535;
-  private readonly inflight = new Set<number>();
-  private readonly queuedQos1: QueuedDelivery[] = [];
-  private nextPacketId = 1;
+  private outbound: Outbound | undefined;
   private readonly filters = new Set<string>();
 
   constructor(
@@ -112,49 +98,7 @@ export class ClientConnection {
 
   /** Sends one routed message at the QoS the subscription allows. */
   deliver(message: BrokerMessage, qos: 0 | 1, retainFlag: boolean, subscriptionIdentifiers: number[]): void {
-    if (this.state !== 'connected') return;
-    if (qos === 1 && this.inflight.size >= this.clientReceiveMaximum) {
-      if (this.queuedQos1.length >= MAX_QUEUED_QOS1) {
-        this.host.log('warn', `dropping QoS 1 message on ${message.topic} for ${this.clientId}: too many waiting for PUBACK`);
-        return;
-      }
-      this.queuedQos1.push({ message, retainFlag, subscriptionIdentifiers });
-      return;
-    }
-    this.writePublish(message, qos, retainFlag, subscriptionIdentifiers);
-  }
-
-  private writePublish(message: BrokerMessage, qos: 0 | 1, retainFlag: boolean, subscriptionIdentifiers: number[]): void {
-    const now = Date.now();
-    if (isExpired(message, now)) return;
-    if (qos === 0 && this.socket.writableLength > SLOW_CONSUMER_BYTES) {
-      this.host.log('warn', `dropping QoS 0 message on ${message.topic} for ${this.clientId}: client is not reading`);
-      return;
-    }
-    const packetId = qos === 1 ? this.allocatePacketId() : undefined;
-    const bytes = encodePublish(message, {
-      qos,
-      retain: retainFlag,
-      protocolVersion: this.protocolVersion,
-      packetId,
-      expirySeconds: remainingExpirySeconds(message, now),
-      subscriptionIdentifiers,
-    });
-    // A message larger than the client accepts is discarded, as if delivered (MQTT 5 §3.1.2.11.4).
-    if (bytes.length > this.clientMaximumPacketSize) {
-      if (packetId !== undefined) this.inflight.delete(packetId);
-      return;
-    }
-    this.socket.write(bytes);
-    this.host.countOut();
-  }
-
-  private allocatePacketId(): number {
-    while (this.inflight.has(this.nextPacketId)) this.nextPacketId = (this.nextPacketId % 65_535) + 1;
-    const id = this.nextPacketId;
-    this.nextPacketId = (id % 65_535) + 1;
-    this.inflight.add(id);
-    return id;
+    if (this.state === 'connected') this.outbound?.send(message, qos, retainFlag, subscriptionIdentifiers);
   }
 
   private onFrame(event: FrameEvent): void {
@@ -192,7 +136,7 @@ export class ClientConnection {
       case 'publish':
         return this.onPublish(packet);
       case 'puback':
-        return this.onPuback(packet.messageId);
+        return this.outbound?.acknowledged(packet.messageId);
       case 'subscribe':
         return this.onSubscribe(packet);
       case 'unsubscribe':
@@ -230,8 +174,12 @@ export class ClientConnection {
     }
     this.clientId = assignedClientIdentifier ?? connect.clientId;
     this.keepAliveMs = (connect.keepalive ?? 0) * 1500;
-    if (props.maximumPacketSize) this.clientMaximumPacketSize = props.maximumPacketSize;
-    if (props.receiveMaximum) this.clientReceiveMaximum = props.receiveMaximum;
+    this.outbound = new Outbound(
+      this.socket,
+      { protocolVersion: version, maximumPacketSize: props.maximumPacketSize || Number.POSITIVE_INFINITY, receiveMaximum: props.receiveMaximum || 65_535 },
+      () => this.host.countOut(),
+      (message) => this.host.log('warn', `${this.describe()}: ${message}`),
+    );
     this.will = willFromConnect(connect, this, Date.now());
 
     this.state = 'connected';
@@ -321,15 +269,8 @@ export class ClientConnection {
     if (packet.qos === 1) this.send({ cmd: 'puback', messageId: packet.messageId, reasonCode: ReasonCode.success });
   }
 
-  private onPuback(messageId: number | undefined): void {
-    if (messageId !== undefined) this.inflight.delete(messageId);
-    while (this.queuedQos1.length > 0 && this.inflight.size < this.clientReceiveMaximum && this.state === 'connected') {
-      const next = this.queuedQos1.shift() as QueuedDelivery;
-      this.writePublish(next.message, 1, next.retainFlag, next.subscriptionIdentifiers);
-    }
-  }
-
   private onSubscribe(packet: ISubscribePacket): void {
+    if (packet.subscriptions.length === 0) return this.terminate(ReasonCode.protocolError, true, 'SUBSCRIBE without topic filters');
     const subscriptionIdentifier = packet.properties?.subscriptionIdentifier;
     const granted: number[] = [];
     const retainedToSend: Array<{ message: BrokerMessage; qos: 0 | 1 }> = [];
@@ -367,6 +308,7 @@ export class ClientConnection {
   }
 
   private onUnsubscribe(packet: IUnsubscribePacket): void {
+    if (packet.unsubscriptions.length === 0) return this.terminate(ReasonCode.protocolError, true, 'UNSUBSCRIBE without topic filters');
     const granted = packet.unsubscriptions.map((filter) => {
       this.filters.delete(filter);
       return this.host.unsubscribe(this, filter) ? ReasonCode.success : 0x11; // 0x11: No subscription existed
@@ -401,7 +343,7 @@ export class ClientConnection {
     if (!wasConnected) return;
     const will = publishWill ? this.will : undefined;
     this.will = undefined;
-    this.queuedQos1.length = 0;
+    this.outbound?.discard();
     this.host.release(this, this.filters);
     if (will) this.host.publish(will);
   }
