@@ -2,6 +2,7 @@
 import { CommandError, UsageError } from './args.js';
 import { broker, brokerHelp } from './commands/broker.js';
 import { call, callHelp } from './commands/call.js';
+import { check, checkHelp } from './commands/check.js';
 import { discover, discoverHelp } from './commands/discover.js';
 import { list, listHelp } from './commands/list.js';
 import { demo, demoHelp, simulate, simulateHelp } from './commands/simulate.js';
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   discover: { run: discover, help: discoverHelp, summary: 'list MCP servers on a broker' },
   list: { run: list, help: listHelp, summary: "list a server's tools, resources and prompts" },
   call: { run: call, help: callHelp, summary: 'call a tool' },
+  check: { run: check, help: checkHelp, summary: "check a device's MCP over MQTT against the spec" },
   simulate: { run: simulate, help: simulateHelp, summary: 'run device model files as MCP servers' },
   demo: { run: demo, help: demoHelp, summary: 'embedded broker + all example devices' },
 };
