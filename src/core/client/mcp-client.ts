@@ -67,6 +67,9 @@ export class McpMqttClient extends EventEmitter {
       logger: this.log,
     });
     this.connection.on('state', (state: ConnectionState, reason?: string) => {
+      // A reconnect: mark every instance unconfirmed now, before the subscriptions are restored. The retained
+      // presence can arrive in the same read as the SUBACK, ahead of 'resubscribed'; marking then would sweep it.
+      if (state === 'connected' && this.discovered) this.registry.beginResync();
       this.event('connection', `${this.brokerLabel}: ${state}${reason && state !== 'connected' ? ` (${reason})` : ''}`, state === 'failed' ? 'error' : 'info');
       this.emit('state', state, reason);
     });
@@ -130,7 +133,6 @@ export class McpMqttClient extends EventEmitter {
   }
 
   private async resync(): Promise<void> {
-    this.registry.beginResync();
     try {
       await this.connection.sync();
     } catch {
