@@ -222,9 +222,10 @@ export class McpMqttServerHost implements SessionTransportHost {
     await this.requireConnection().publish(topic, payload, { qos: 1, userProperties: this.properties });
   }
 
-  sessionClosed(clientId: string): void {
+  sessionClosed(clientId: string, transport: ServerSessionTransport): void {
     const session = this.sessions.get(clientId);
-    if (session) void this.teardown(session, false);
+    // Closing an old session (its teardown finishes late) must not end the client's newer one.
+    if (session && session.transport === transport) void this.teardown(session, false);
   }
 
   /** Server-initiated de-initialize (spec §5.6): tell the client, then drop its topics. */

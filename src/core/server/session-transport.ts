@@ -9,8 +9,8 @@ export interface SessionTransportHost {
   publishRpc(clientId: string, message: JSONRPCMessage): Promise<void>;
   /** Publishes on the instance's capability topic (shared by all its clients). */
   publishCapability(message: JSONRPCMessage): Promise<void>;
-  /** Called once when the SDK side closes the session. */
-  sessionClosed(clientId: string): void;
+  /** Called once when the SDK side closes the session; `transport` tells an old session from a newer one of the same client. */
+  sessionClosed(clientId: string, transport: ServerSessionTransport): void;
 }
 
 export class ServerSessionTransport implements Transport {
@@ -42,7 +42,7 @@ export class ServerSessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.host.sessionClosed(this.clientId);
+    this.host.sessionClosed(this.clientId, this);
     this.onclose?.();
   }
 }
