@@ -101,6 +101,17 @@ export class McpMqttServerHost implements SessionTransportHost {
       logger: this.log,
     });
     connection.on('lost', () => this.dropAllSessions('broker connection lost'));
+    connection.on('dropped', (topic: string, bytes: number) =>
+      this.options.events?.({
+        kind: 'error',
+        level: 'warn',
+        summary: `${this.name}: dropped a ${bytes}-byte message on ${topic}: above the size limit`,
+        serverName: this.name,
+        serverId: options.serverId,
+        topic,
+        size: bytes,
+      }),
+    );
     connection.on('resubscribed', () => void this.announce().catch((e) => this.log.warn(`re-announcing presence failed: ${errorMessage(e)}`)));
     await connection.connect();
     return connection;
