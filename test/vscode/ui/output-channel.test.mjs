@@ -12,13 +12,10 @@ after(async () => {
 });
 
 test('the "MQTT MCP" log channel can be selected in the Output panel', async () => {
-  const workbench = await session.openWorkbench();
-  try {
+  await session.withWorkbench('output-channel', async (workbench) => {
     await workbench.showOutputChannel('MQTT MCP');
     assert.equal(await workbench.selectedOutputChannel(), 'MQTT MCP');
     assert.ok(await workbench.page.locator('.part.panel .output-view').isVisible(), 'the Output view is shown');
     await workbench.screenshot('output-channel-mqtt-mcp');
-  } finally {
-    await workbench.close();
-  }
+  });
 });
