@@ -22,7 +22,10 @@ export function assertValidId(kind: string, id: string): void {
   if (Buffer.byteLength(id) > 65535) throw new TopicError(`${kind} is longer than an MQTT topic can be`);
 }
 
-/** Refuses server-names that would break topics or wildcard matching. Non-hierarchical names are allowed (seen in the wild). */
+/**
+ * Refuses server-names that would break topics or wildcard matching, and empty levels: the rule for names this
+ * project announces (server hosts). Non-hierarchical names are allowed (seen in the wild).
+ */
 export function assertValidServerName(name: string): void {
   if (typeof name !== 'string' || name.length === 0) throw new TopicError('server-name must not be empty');
   if (WILDCARDS.test(name)) throw new TopicError(`server-name "${preview(name)}" must not contain "+" or "#"`);
@@ -31,6 +34,17 @@ export function assertValidServerName(name: string): void {
     throw new TopicError(`server-name "${preview(name)}" must not have empty levels`);
   // Topics are limited to 65535 bytes; leave room for the prefix and ids.
   if (Buffer.byteLength(name) > 60000) throw new TopicError('server-name is too long for an MQTT topic');
+}
+
+/**
+ * What a topic can carry at all: the check for names of servers we talk to. Devices in the wild use names with
+ * empty levels or a trailing `/`; those are valid topic levels, so a client must still reach them (spec §1).
+ */
+export function assertUsableServerName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0) throw new TopicError('server-name must not be empty');
+  if (WILDCARDS.test(name)) throw new TopicError(`server-name "${preview(name)}" must not contain "+" or "#"`);
+  if (name.includes('\u0000')) throw new TopicError('server-name must not contain NUL');
+  if (Buffer.byteLength(name) > 65535) throw new TopicError('server-name is too long for an MQTT topic');
 }
 
 /** Server-name filters may use wildcards (they select names), but never be empty. */
@@ -57,17 +71,17 @@ function preview(s: string): string {
 export const topics = {
   serverControl(serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
-    assertValidServerName(serverName);
+    assertUsableServerName(serverName);
     return fits(`${TOPIC_ROOT.server}/${serverId}/${serverName}`);
   },
   serverCapability(serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
-    assertValidServerName(serverName);
+    assertUsableServerName(serverName);
     return fits(`${TOPIC_ROOT.server}/capability/${serverId}/${serverName}`);
   },
   serverPresence(serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
-    assertValidServerName(serverName);
+    assertUsableServerName(serverName);
     return fits(`${TOPIC_ROOT.server}/presence/${serverId}/${serverName}`);
   },
   clientPresence(clientId: string): string {
@@ -81,7 +95,7 @@ export const topics = {
   rpc(clientId: string, serverId: string, serverName: string): string {
     assertValidId('mcp-client-id', clientId);
     assertValidId('server-id', serverId);
-    assertValidServerName(serverName);
+    assertUsableServerName(serverName);
     return fits(`${TOPIC_ROOT.rpc}/${clientId}/${serverId}/${serverName}`);
   },
   /** Filter a client uses to discover servers: `$mcp-server/presence/+/{filter}`. */
@@ -92,13 +106,13 @@ export const topics = {
   /** Pre-2025-06-19 firmware: the RPC topic was `$mcp-rpc-endpoint/{cid}/{server-name}` (no server-id). */
   legacyRpc(clientId: string, serverName: string): string {
     assertValidId('mcp-client-id', clientId);
-    assertValidServerName(serverName);
+    assertUsableServerName(serverName);
     return fits(`${TOPIC_ROOT.legacyRpc}/${clientId}/${serverName}`);
   },
   /** Pre-2025-06-19 firmware split capability notifications over two topics. */
   legacyCapability(kind: 'list-changed' | 'resource-updated', serverId: string, serverName: string): string {
     assertValidId('server-id', serverId);
-    assertValidServerName(serverName);
+    assertUsableServerName(serverName);
     return fits(`${TOPIC_ROOT.server}/capability/${kind}/${serverId}/${serverName}`);
   },
 };
