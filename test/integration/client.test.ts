@@ -277,6 +277,18 @@ function suite(kind: BrokerKind): void {
       });
     });
 
+    it('accepts any name that is valid in a topic: empty levels, a trailing slash, spaces, unicode', async () => {
+      const p = `t${uid()}`;
+      const names = [`${p}/a//b`, `${p}/trailing/`, `${p}/ESP32 Demo Server`, `${p}/温度/🌡️`];
+      for (const n of names) await newDevice(ctx, n);
+      const { client } = await newClient(ctx, p);
+      assert.deepEqual(client.registry.servers().map((s) => s.name).sort(), [...names].sort());
+      for (const n of names) {
+        const s = await client.session(n);
+        assert.equal(text(await s.callTool('echo', { text: n })), n);
+      }
+    });
+
     it('turns malformed presence into error events and never throws', async () => {
       const p = `t${uid()}`;
       const { client, events } = await newClient(ctx, p, { serverNameFilters: ['#'] });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   TopicError,
   assertValidId,
+  assertUsableServerName,
   assertValidServerName,
   assertValidServerNameFilter,
   parseTopic,
@@ -72,17 +73,34 @@ describe('topics: hostile ids and names', () => {
     });
   }
 
-  for (const bad of ['', '+', '#', 'a/+/b', 'a/#', 'room+1', 'x\u0000y', '/a', 'a/', 'a//b']) {
-    it(`refuses server-name ${JSON.stringify(bad)} when building`, () => {
+  for (const bad of ['', '+', '#', 'a/+/b', 'a/#', 'room+1', 'x\u0000y']) {
+    it(`refuses server-name ${JSON.stringify(bad)} everywhere`, () => {
       assert.throws(() => assertValidServerName(bad), TopicError);
+      assert.throws(() => assertUsableServerName(bad), TopicError);
       assert.throws(() => topics.serverPresence('s', bad), TopicError);
       assert.throws(() => topics.rpc('c', 's', bad), TopicError);
     });
   }
 
+  for (const odd of ['/a', 'a/', 'a//b']) {
+    it(`refuses ${JSON.stringify(odd)} as a name to announce, but builds topics to reach a device that uses it`, () => {
+      assert.throws(() => assertValidServerName(odd), /empty levels/);
+      assert.doesNotThrow(() => assertUsableServerName(odd));
+      for (const t of [topics.serverPresence('s', odd), topics.serverControl('s', odd), topics.serverCapability('s', odd)]) {
+        const parsed = parseTopic(t);
+        assert.ok(parsed && 'serverName' in parsed && parsed.serverName === odd, t);
+      }
+      assert.deepEqual(parseTopic(topics.rpc('c', 's', odd)), { kind: 'rpc', clientId: 'c', serverId: 's', serverName: odd });
+    });
+  }
+
   it('refuses a 64 KB server-name but still parses a 64 KB topic from the wire', () => {
     const huge = 'n'.repeat(64 * 1024);
-    assert.throws(() => topics.serverPresence('s', huge), /too long/);
+    assert.throws(() => topics.serverPresence('s', huge), /too long|longer than MQTT allows/);
+    assert.throws(() => assertValidServerName(huge), /too long/);
+    // A name that fits a topic on its own still cannot be reached once the other levels are added.
+    const wireName = 'n'.repeat(65_520);
+    assert.throws(() => topics.rpc('cid', 'sid', wireName), /longer than MQTT allows/);
     const wire = `$mcp-server/presence/s/${'n'.repeat(65_000)}`;
     const parsed = parseTopic(wire);
     assert.equal(parsed?.kind, 'server-presence');
