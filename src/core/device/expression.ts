@@ -25,10 +25,13 @@ export interface ExpressionScope {
   instance: { n: number; id: string; serverName: string };
   /** Only while a slow call reports progress. */
   progress?: { percent: number; step: number; steps: number };
+  /** Proxy only: the MQTT message being looked at (a confirmation, or the message that fires an event). */
+  payload?: unknown;
+  topic?: string;
 }
 
 /** Names that always mean the scope roots; a bare other name means an attribute. */
-export const SCOPE_ROOTS = ['args', 'attributes', 'instance', 'progress'] as const;
+export const SCOPE_ROOTS = ['args', 'attributes', 'instance', 'progress', 'payload', 'topic'] as const;
 
 const KEYWORD_VALUES: Record<string, unknown> = { true: true, false: false, null: null };
 const WORD_OPERATORS: Record<string, string> = { and: '&&', or: '||', not: '!' };

@@ -17,6 +17,21 @@ export interface CallContext {
 
 const DEFAULT_PROGRESS_STEPS = 10;
 
+/** What a real device sent back for a function that publishes (see Actuator). */
+export interface ReceivedMessage {
+  topic: string;
+  /** Parsed JSON, decoded Sparkplug B metrics, or the text. */
+  payload: unknown;
+  text: string;
+}
+
+export type ActuationOutcome =
+  | { ok: true; summary: string; received?: ReceivedMessage }
+  | { ok: false; message: string };
+
+/** Carries out a function's `publish` binding on a real device (the proxy); replaces simulated latency and failure. */
+export type Actuator = (fn: FunctionModel, args: Record<string, unknown>, signal: AbortSignal) => Promise<ActuationOutcome>;
+
 // Own instance: argument schemas get defaults applied, which the model check must not do.
 const argumentAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
 addFormats(argumentAjv);
@@ -58,6 +73,8 @@ export async function callDeviceFunction(
     return errorResult(message);
   }
 
+  if (fn.publish && runtime.actuator) return actOnDevice(runtime, runtime.actuator, fn, args, context);
+
   // A simulated failure is decided up front so it changes nothing, but it still takes its time.
   const fails = runtime.random() < (fn.failureRate ?? 0);
   if (!fails) {
@@ -89,6 +106,26 @@ export async function callDeviceFunction(
     if (problem) return errorResult(problem);
   }
   return buildResult(fn, runtime.scope(args));
+}
+
+async function actOnDevice(
+  runtime: DeviceRuntime, actuator: Actuator, fn: FunctionModel, args: Record<string, unknown>, context: CallContext,
+): Promise<CallToolResult> {
+  if (fn.cancels?.length) runtime.cancelCalls(fn.cancels, `cancelled by ${fn.name}`);
+  const problem = tryApply(runtime, fn.onStart?.set, args);
+  if (problem) return errorResult(problem);
+  const outcome = await actuator(fn, args, context.signal);
+  if (!outcome.ok) {
+    tryApply(runtime, fn.onCancel?.set, args);
+    return errorResult(outcome.message);
+  }
+  const received = outcome.received ? { payload: outcome.received.payload, topic: outcome.received.topic } : undefined;
+  const applied = tryAssign(() => runtime.applyAssignments(fn.set, runtime.scope(args, received)));
+  if (applied) return errorResult(applied);
+  const result = fn.returns ? buildResult(fn, runtime.scope(args, received)) : { content: [{ type: 'text' as const, text: outcome.summary }] };
+  // The confirmation itself always goes back as its own block: the agent decides what it means.
+  if (outcome.received) result.content.push({ type: 'text', text: outcome.received.text });
+  return result;
 }
 
 function tryApply(runtime: DeviceRuntime, assignments: Record<string, unknown> | undefined, args: Record<string, unknown>): string | undefined {

@@ -7,7 +7,8 @@ export interface AttributeModel {
   type: AttributeType;
   description?: string;
   unit?: string;
-  initial: unknown;
+  /** Required unless the attribute has a `source`; a proxied attribute without one is null until its first message. */
+  initial?: unknown;
   /** Allowed values of an enum attribute. */
   values?: string[];
   min?: number;
@@ -22,8 +23,48 @@ export interface AttributeModel {
   noise?: { amplitude: number };
   /** A sine wave of the given amplitude and period laid over the underlying value. */
   periodic?: { periodSeconds: number; amplitude: number };
+  /** Proxy only: the value comes from messages on a real device's topic (the simulator ignores it). */
+  source?: AttributeSource;
 }
 
+/** How the value is taken out of a message: the text, a number, a JSON pointer, or a Sparkplug B metric. */
+export type Extraction = 'raw' | 'number' | { json: string } | { sparkplug: string };
+
+export interface AttributeSource {
+  /** MQTT topic or filter (`+`, `#`); {n} and {id} are the instance number and server-id. */
+  topic: string;
+  extract?: Extraction;
+  /** Numeric values are multiplied by scale, then offset is added (e.g. tenths of a degree: scale 0.1). */
+  scale?: number;
+  offset?: number;
+  /** Unit the device itself reports in, for people reading the model and the resource. */
+  unit?: string;
+  /** No message for this long marks the attribute stale (in its resource and with a logging event). */
+  staleAfterSeconds?: number;
+}
+
+/** Proxy only: a function that acts by publishing a command to the real device. */
+export interface PublishModel {
+  /** Topic (no wildcards); {n}/{id} and {{ }} templates over args and attributes. */
+  topic: string;
+  /** A string is a template sent as text; anything else is resolved and sent as JSON. */
+  payload?: unknown;
+  /** 'sparkplug': the resolved payload `{ metrics: [{ name, type, value }] }` is sent as a Sparkplug B payload. */
+  format?: 'text' | 'json' | 'sparkplug';
+  qos?: 0 | 1 | 2;
+  retain?: boolean;
+  confirm?: ConfirmModel;
+}
+
+export interface ConfirmModel {
+  /** Where the confirmation arrives; with `correlate` it is also sent as the MQTT 5 response topic. */
+  topic?: string;
+  /** Condition over payload, topic, args and attributes that the confirmation must meet. */
+  when?: string;
+  /** MQTT 5 request/response: the command carries a response topic and correlation data, and only a reply with the same correlation data counts. */
+  correlate?: boolean;
+  timeoutMs?: number;
+}
 export type ModelValue = unknown;
 export type AttributeAssignments = Record<string, ModelValue>;
 
@@ -71,6 +112,7 @@ export interface FunctionModel {
   /** Running calls of these functions (on this device, any session) stop when this one starts. */
   cancels?: string[];
   returns?: ReturnsModel;
+  publish?: PublishModel;
 }
 
 export type LoggingLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
@@ -86,6 +128,8 @@ export interface EventModel {
   level?: LoggingLevel;
   message: string;
   data?: Record<string, ModelValue>;
+  /** Proxy only: fires on messages on this topic (every message, or when `when` becomes true over payload/topic). */
+  source?: { topic: string };
 }
 
 export interface PromptModel {

@@ -6,9 +6,10 @@ import { hasDynamics, stepAttribute, type OverlayState } from './dynamics.js';
 import { evaluateExpression, renderTemplate, resolveValue, type ExpressionScope } from './expression.js';
 import {
   attributeUri, eventsUri, findAttribute, SET_ATTRIBUTE_TOOL,
-  type AttributeAssignments, type DeviceModel, type FunctionModel, type LoggingLevel,
+  type AttributeAssignments, type DeviceModel, type EventModel, type FunctionModel, type LoggingLevel,
 } from './model.js';
 import { createDeviceSession, type SessionOptions } from './session.js';
+import type { Actuator } from './function-call.js';
 
 export interface RuntimeOptions {
   /** Simulation step; default 1000 ms. */
@@ -17,6 +18,8 @@ export interface RuntimeOptions {
   random?: () => number;
   /** Clock in ms; a fake clock plus tick() makes the simulation deterministic. */
   now?: () => number;
+  /** Performs functions that have a `publish` binding (the proxy); without it they are simulated like any other. */
+  actuator?: Actuator;
 }
 
 export interface DeviceEventRecord {
@@ -49,6 +52,7 @@ export class DeviceRuntime {
   readonly eventsUri: string;
   readonly random: () => number;
   readonly now: () => number;
+  readonly actuator: Actuator | undefined;
 
   private readonly values = new Map<string, unknown>();
   private readonly overlays = new Map<string, OverlayState>();
@@ -60,6 +64,7 @@ export class DeviceRuntime {
   private readonly listListeners = new Set<(kind: ListKind) => void>();
   private readonly sessions = new Set<SessionSink>();
   private readonly activeCalls = new Set<ActiveCall>();
+  private readonly attributeNotes = new Map<string, Record<string, unknown>>();
   private readonly tickMs: number;
   private readonly generatedFunctions: FunctionModel[];
   private availableToolNames: string;
@@ -76,17 +81,18 @@ export class DeviceRuntime {
     this.tickMs = Math.max(10, options.tickMs ?? 1000);
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    this.actuator = options.actuator;
     this.serverName = model.serverName.replaceAll('{n}', String(instance.index)).replaceAll('{id}', instance.serverId);
     this.description = model.description;
     this.eventsUri = eventsUri(this.serverName);
     const writable = Object.entries(model.attributes).filter(([, a]) => a.writable).map(([name]) => name);
     this.generatedFunctions = writable.length ? [setAttributeFunction(writable)] : [];
     for (const [name, attribute] of Object.entries(model.attributes)) {
-      this.values.set(name, structuredClone(attribute.initial));
+      this.values.set(name, structuredClone(attribute.initial ?? null));
       if (hasDynamics(attribute)) this.overlays.set(name, { overlay: 0 });
     }
     // A condition that already holds at power-on is not a crossing, so it must not fire.
-    for (const event of model.events) if (event.when && !event.everySeconds) this.eventArmed.set(event.name, !this.holds(event.when));
+    for (const event of model.events) if (isConditionEvent(event)) this.eventArmed.set(event.name, !this.holds(event.when!));
     this.startedAt = this.lastTickAt = this.now();
     this.availableToolNames = this.toolNamesKey();
   }
@@ -179,8 +185,12 @@ export class DeviceRuntime {
 
   // ---- used by sessions and calls ---------------------------------------------------------------
 
-  scope(args: Record<string, unknown> = {}): ExpressionScope {
-    return { args, attributes: this.getAttributes(), instance: { n: this.instance.index, id: this.instance.serverId, serverName: this.serverName } };
+  /** `received`: the MQTT message a proxy binding is looking at (payload, topic). */
+  scope(args: Record<string, unknown> = {}, received?: Pick<ExpressionScope, 'payload' | 'topic'>): ExpressionScope {
+    return {
+      args, attributes: this.getAttributes(), instance: { n: this.instance.index, id: this.instance.serverId, serverName: this.serverName },
+      ...received,
+    };
   }
 
   evaluate(expression: string, args?: Record<string, unknown>): unknown {
@@ -207,6 +217,33 @@ export class DeviceRuntime {
 
   events(): readonly DeviceEventRecord[] {
     return this.eventHistory;
+  }
+
+  /**
+   * Extra facts shown in an attribute's resource next to its value (a proxy's source topic, last message
+   * time, staleness). Changing them counts as a change of the resource.
+   */
+  setAttributeNote(name: string, note: Record<string, unknown> | undefined): void {
+    if (!findAttribute(this.model, name)) throw new RangeError(`unknown attribute "${name}"`);
+    const before = JSON.stringify(this.attributeNotes.get(name));
+    if (note) this.attributeNotes.set(name, note);
+    else this.attributeNotes.delete(name);
+    if (JSON.stringify(note) !== before) this.resourceUpdated(this.attributeUri(name));
+  }
+
+  attributeNote(name: string): Record<string, unknown> | undefined {
+    return this.attributeNotes.get(name);
+  }
+
+  /** Fires a model event now, e.g. one whose `source` topic just received `received`. */
+  raiseEvent(eventName: string, received?: Pick<ExpressionScope, 'payload' | 'topic'>): void {
+    this.raise(eventName, received);
+  }
+
+  /** Records and sends an event that is not in the model (a proxy's stale attribute, malformed telemetry). */
+  reportEvent(event: { event: string; level: LoggingLevel; message: string; data?: Record<string, unknown> }): void {
+    const time = new Date(this.now()).toISOString();
+    this.publishEvent({ time, event: event.event, level: event.level, message: event.message, data: { event: event.event, message: event.message, time, ...event.data } });
   }
 
   attachSession(sink: SessionSink): () => void {
@@ -263,12 +300,12 @@ export class DeviceRuntime {
 
   private fireConditionEvents(): void {
     for (const event of this.model.events) {
-      if (!event.when || event.everySeconds) continue;
+      if (!isConditionEvent(event)) continue;
       const armed = this.eventArmed.get(event.name) ?? true;
-      if (armed && this.holds(event.when)) {
+      if (armed && this.holds(event.when!)) {
         this.eventArmed.set(event.name, false);
         this.raise(event.name);
-      } else if (!armed && (event.rearmWhen ? this.holds(event.rearmWhen) : !this.holds(event.when))) {
+      } else if (!armed && (event.rearmWhen ? this.holds(event.rearmWhen) : !this.holds(event.when!))) {
         this.eventArmed.set(event.name, true);
       }
     }
@@ -276,7 +313,7 @@ export class DeviceRuntime {
 
   private firePeriodicEvents(now: number): void {
     for (const event of this.model.events) {
-      if (!event.everySeconds) continue;
+      if (!event.everySeconds || event.source) continue;
       const last = this.eventLastFired.get(event.name) ?? this.startedAt;
       if (now - last < event.everySeconds * 1000) continue;
       this.eventLastFired.set(event.name, now);
@@ -284,9 +321,10 @@ export class DeviceRuntime {
     }
   }
 
-  private raise(eventName: string): void {
-    const event = this.model.events.find((e) => e.name === eventName)!;
-    const scope = this.scope();
+  private raise(eventName: string, received?: Pick<ExpressionScope, 'payload' | 'topic'>): void {
+    const event = this.model.events.find((e) => e.name === eventName);
+    if (!event) throw new RangeError(`unknown event "${eventName}"`);
+    const scope = this.scope({}, received);
     const message = renderTemplate(event.message, scope);
     const time = new Date(this.now()).toISOString();
     const extra = event.data ? (resolveValue(event.data, scope) as Record<string, unknown>) : {};
@@ -294,11 +332,20 @@ export class DeviceRuntime {
       time, event: event.name, level: event.level ?? 'info', message,
       data: { event: event.name, message, time, ...extra },
     };
+    this.publishEvent(record);
+  }
+
+  private publishEvent(record: DeviceEventRecord): void {
     this.eventHistory.push(record);
     if (this.eventHistory.length > EVENT_HISTORY_LIMIT) this.eventHistory.shift();
     for (const session of this.sessions) session.event(record);
     this.resourceUpdated(this.eventsUri);
   }
+}
+
+/** Fires on attribute changes; events bound to a topic fire on that topic's messages instead (the proxy). */
+function isConditionEvent(event: EventModel): boolean {
+  return Boolean(event.when) && !event.everySeconds && !event.source;
 }
 
 function setAttributeFunction(writable: string[]): FunctionModel {

@@ -1,6 +1,7 @@
 // Checks the schema cannot express: names that must refer to something, duplicates, expressions that
 // must parse and read only what exists, and constants that must fit the attribute they are written to.
 import { attributeValueProblem } from './attribute-values.js';
+import { checkBindings } from './binding-check.js';
 import { compileExpression, ExpressionError, expressionsInValue, isDynamicValue, referencedPaths, SCOPE_ROOTS, templateExpressions } from './expression.js';
 import { findAttribute, SET_ATTRIBUTE_TOOL, type AttributeAssignments, type DeviceModel, type FunctionModel } from './model.js';
 import { modelAjv, type PathIssue, type PathSegment } from './schema-check.js';
@@ -8,11 +9,13 @@ import { modelAjv, type PathIssue, type PathSegment } from './schema-check.js';
 const RESERVED_ATTRIBUTE_NAMES = new Set<string>([...SCOPE_ROOTS, 'true', 'false', 'null', 'and', 'or', 'not']);
 const SERVER_NAME_PLACEHOLDERS = new Set(['{n}', '{id}']);
 
-interface ReadableNames {
+export interface ReadableNames {
   attributes: Set<string>;
   /** Argument names a function or prompt declares; undefined where there are no arguments at all. */
   args?: Set<string>;
   progress?: boolean;
+  /** A received MQTT message is in scope (payload, topic): proxy confirmations and events with a source. */
+  received?: boolean;
 }
 
 class Checker {
@@ -33,6 +36,12 @@ class Checker {
     this.checkFunctions();
     this.checkEvents();
     this.checkPrompts();
+    checkBindings(this.model, {
+      report: (path, message) => this.report(path, message),
+      checkExpression: (source, path, names) => this.checkExpression(source, path, names),
+      checkTemplate: (template, path, names) => this.checkTemplate(template, path, names),
+      checkValue: (value, path, names) => this.checkValue(value, path, names),
+    });
     return this.issues;
   }
 
@@ -49,7 +58,8 @@ class Checker {
       if (RESERVED_ATTRIBUTE_NAMES.has(name)) this.report(at(), `"${name}" is reserved in expressions; choose another name`);
       const numeric = attribute.type === 'number' || attribute.type === 'integer';
       if (attribute.min !== undefined && attribute.max !== undefined && attribute.min > attribute.max) this.report(at('min'), `is greater than max (${attribute.max})`);
-      const problem = attributeValueProblem(attribute, attribute.initial);
+      // A proxied attribute may leave out `initial` (the schema allows it only then): it is null until a message comes.
+      const problem = attribute.initial === undefined && attribute.source ? undefined : attributeValueProblem(attribute, attribute.initial);
       if (problem) this.report(at('initial'), problem);
       if (attribute.values && attribute.type !== 'enum') this.report(at('values'), 'only enum attributes list values');
       for (const key of ['min', 'max', 'decimals', 'drift', 'noise', 'periodic'] as const) {
@@ -73,6 +83,8 @@ class Checker {
       if (fn.outputSchema && fn.returns?.structured === undefined) this.report(at('returns', 'structured'), 'is required when outputSchema is given');
       const declared = Object.keys((fn.parameters?.properties as object | undefined) ?? {});
       const names: ReadableNames = { attributes: this.attributeNames, args: new Set(declared) };
+      // After a confirmed publish, effects and the result may use what the device sent back.
+      const afterCall: ReadableNames = fn.publish?.confirm ? { ...names, received: true } : names;
       if (fn.availableWhen) this.checkExpression(fn.availableWhen, at('availableWhen'), names);
       fn.errors?.forEach((errorCase, i) => {
         this.checkExpression(errorCase.when, at('errors', i, 'when'), names);
@@ -86,12 +98,12 @@ class Checker {
       }
       this.checkProgress(fn, at, names);
       this.checkAssignments(fn.onStart?.set, at('onStart', 'set'), names);
-      this.checkAssignments(fn.set, at('set'), names);
+      this.checkAssignments(fn.set, at('set'), afterCall);
       this.checkAssignments(fn.onCancel?.set, at('onCancel', 'set'), names);
       fn.cancels?.forEach((target, i) => {
         if (!functionNames.has(target)) this.report(at('cancels', i), `unknown function "${target}"`);
       });
-      if (fn.returns) this.checkValue(fn.returns, at('returns'), names);
+      if (fn.returns) this.checkValue(fn.returns, at('returns'), afterCall);
     });
   }
 
@@ -126,7 +138,7 @@ class Checker {
   private checkEvents(): void {
     this.checkDuplicates('events', this.model.events.map((e) => e.name));
     this.model.events.forEach((event, index) => {
-      const names: ReadableNames = { attributes: this.attributeNames };
+      const names: ReadableNames = { attributes: this.attributeNames, ...(event.source ? { received: true } : {}) };
       if (event.when) this.checkExpression(event.when, ['events', index, 'when'], names);
       if (event.rearmWhen) {
         if (!event.when) this.report(['events', index, 'rearmWhen'], "only makes sense with 'when'");
@@ -198,6 +210,9 @@ class Checker {
         return member !== undefined && !names.attributes.has(member) ? `unknown attribute "${member}"` : undefined;
       case 'instance':
         return member !== undefined && !['n', 'id', 'serverName'].includes(member) ? `instance has n, id and serverName, not "${member}"` : undefined;
+      case 'payload':
+      case 'topic':
+        return names.received ? undefined : `${root} is only available where a message is received (publish.confirm.when, a confirmed function's set and returns, events with a source)`;
       case 'progress':
         if (!names.progress) return 'progress is only available in progress.message';
         return member !== undefined && !['percent', 'step', 'steps'].includes(member) ? `progress has percent, step and steps, not "${member}"` : undefined;

@@ -154,7 +154,7 @@ class DeviceSession extends Server {
     const attributes = Object.entries(this.runtime.model.attributes).map(([name, attribute]) => ({
       uri: this.runtime.attributeUri(name),
       name,
-      description: [attribute.description, attribute.unit ? `Unit: ${attribute.unit}.` : '', attribute.writable ? 'Writable.' : '']
+      description: [attribute.description, attribute.unit ? `Unit: ${attribute.unit}.` : '', attribute.writable ? 'Writable.' : '', attribute.source ? 'Read from the real device.' : '']
         .filter(Boolean).join(' ') || `Attribute ${name}`,
       mimeType: 'application/json',
     }));
@@ -168,8 +168,8 @@ class DeviceSession extends Server {
     if (uri === this.runtime.eventsUri) return this.runtime.events();
     for (const [name, attribute] of Object.entries(this.runtime.model.attributes)) {
       if (this.runtime.attributeUri(name) !== uri) continue;
-      const value = this.runtime.getAttributes()[name];
-      return { name, type: attribute.type, value, ...(attribute.unit ? { unit: attribute.unit } : {}) };
+      const value = this.runtime.getAttributes()[name] ?? null;
+      return { name, type: attribute.type, value, ...(attribute.unit ? { unit: attribute.unit } : {}), ...this.runtime.attributeNote(name) };
     }
     throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
   }
