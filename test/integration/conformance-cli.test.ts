@@ -1,0 +1,106 @@
+// `mqtt-mcp check` as a device's CI would run it: the built CLI in its own process, exit code 0 only when
+// nothing fails, and a JUnit file CI systems can read.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHECKS, type ConformanceReport } from '../../src/core/conformance/index.js';
+import { startRawDevice, type RawDevice, type RawDeviceDeviations } from '../fixtures/raw-device.js';
+import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
+import { xmlProblems } from '../unit/conformance-xml.js';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking this process, whose event loop also runs the device under test. */
+function cli(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+before(() => {
+  // `npm test` builds first; building again here would race other test files that run dist/cli.js.
+  if (spawnSync(process.execPath, [CLI, 'check', '--help']).status === 0) return;
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+});
+
+for (const kind of brokerKinds()) {
+  describe(`mqtt-mcp check (${kind})`, () => {
+    let broker: TestBroker;
+    let dir: string;
+    const devices: RawDevice[] = [];
+
+    before(async () => {
+      broker = await startBroker(kind);
+      dir = mkdtempSync(join(tmpdir(), 'conformance-cli-'));
+    });
+    after(async () => {
+      for (const d of devices) await d.stop().catch(() => undefined);
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function device(deviations: RawDeviceDeviations = {}): Promise<RawDevice> {
+      const d = await startRawDevice({ url: broker.url, serverId: `cli-${randomUUID().slice(0, 8)}`, serverName: `conformance/cli/${randomUUID().slice(0, 8)}`, deviations });
+      devices.push(d);
+      return d;
+    }
+
+    it('exits 0 for a spec-following device and writes well-formed JUnit XML', async () => {
+      const d = await device();
+      const junit = join(dir, 'good.xml');
+      const run = await cli(['check', '--broker', broker.url, '--server', d.serverName, '--call', 'add', '--args', '{"a":1,"b":2}', '--junit', junit]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /^MCP over MQTT conformance: /);
+      assert.match(run.stdout, /✔ Presence is retained/);
+      assert.match(run.stdout, /^PASSED: /m);
+      const xml = readFileSync(junit, 'utf8');
+      assert.deepEqual(xmlProblems(xml), []);
+      assert.equal(xml.match(/<testcase /g)?.length, CHECKS.length);
+      assert.ok(!xml.includes('<failure'));
+    });
+
+    it('exits 1 for a broken device, names the failing check, and reports it as a JUnit failure', async () => {
+      const d = await device({ wrongUnknownMethodCode: true });
+      const junit = join(dir, 'broken.xml');
+      const run = await cli(['check', '--broker', broker.url, '--server', d.serverName, '--instance', d.serverId, '--junit', junit]);
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.match(run.stdout, /✖ Unknown method gets -32601 {2}\[operation\.unknown-method\]/);
+      assert.match(run.stdout, /observed: error -32600/);
+      assert.match(run.stdout, /^FAILED: .* 1 failed/m);
+      const xml = readFileSync(junit, 'utf8');
+      assert.deepEqual(xmlProblems(xml), []);
+      assert.equal(xml.match(/<failure /g)?.length, 1);
+      assert.match(xml, /<testcase [^>]*name="operation\.unknown-method: [^"]*" time="0">\s*<failure /);
+    });
+
+    it('prints the report as JSON with --json', async () => {
+      const d = await device({ pongTrue: true });
+      const run = await cli(['check', '--broker', broker.url, '--server', d.serverName, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const report = JSON.parse(run.stdout) as ConformanceReport;
+      assert.equal(report.instance, d.serverId);
+      assert.equal(report.results.find((r) => r.id === 'operation.ping')?.verdict, 'warn');
+    });
+
+    it('exits 2 on a usage error and 1 when the broker cannot be reached', async () => {
+      assert.equal((await cli(['check', '--broker', broker.url])).code, 2);
+      const unreachable = await cli(['check', '--broker', 'mqtt://127.0.0.1:1', '--server', 'a/b']);
+      assert.equal(unreachable.code, 1);
+      assert.match(unreachable.stderr, /^mqtt-mcp check: /);
+    });
+  });
+}
