@@ -1,9 +1,11 @@
 // `mqtt-mcp`: the command-line face of the core. Each command is a thin layer over src/core.
 import { CommandError, UsageError } from './args.js';
+import { bridge, bridgeHelp } from './commands/bridge.js';
 import { broker, brokerHelp } from './commands/broker.js';
 import { call, callHelp } from './commands/call.js';
 import { check, checkHelp } from './commands/check.js';
 import { discover, discoverHelp } from './commands/discover.js';
+import { gateway, gatewayHelp } from './commands/gateway.js';
 import { list, listHelp } from './commands/list.js';
 import { demo, demoHelp, simulate, simulateHelp } from './commands/simulate.js';
 
@@ -19,6 +21,8 @@ const commands: Record<string, Command> = {
   list: { run: list, help: listHelp, summary: "list a server's tools, resources and prompts" },
   call: { run: call, help: callHelp, summary: 'call a tool' },
   check: { run: check, help: checkHelp, summary: "check a device's MCP over MQTT against the spec" },
+  gateway: { run: gateway, help: gatewayHelp, summary: 'serve discovered servers over Streamable HTTP on localhost' },
+  bridge: { run: bridge, help: bridgeHelp, summary: 'serve one server as an MCP server on stdio' },
   simulate: { run: simulate, help: simulateHelp, summary: 'run device model files as MCP servers' },
   demo: { run: demo, help: demoHelp, summary: 'embedded broker + all example devices' },
 };

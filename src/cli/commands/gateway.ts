@@ -1,0 +1,82 @@
+import { McpMqttClient } from '../../core/client/mcp-client.js';
+import { McpGateway, type GatewayServer } from '../../core/gateway/index.js';
+import { brokerConfig, brokerOptions, COMMON_HELP, CommandError, intOption, parse, type Values } from '../args.js';
+import { stderrLogger } from '../output.js';
+
+export const gatewayHelp = `mqtt-mcp gateway --broker URL [--port P] [--filter F]... [--json]
+  Serves every discovered MCP server over Streamable HTTP on 127.0.0.1, one URL per server-name, until
+  Ctrl+C. Clients send "Authorization: Bearer <token>"; the token is new on each start unless
+  $MQTT_MCP_GATEWAY_TOKEN sets it.
+  --port P     port to listen on (default: a free one)
+  --filter F   server-name filter (MQTT wildcards allowed; repeatable; default "#")
+  --json       print one JSON line {"token", "servers": [{"name", "url"}]} at start and on every change
+${COMMON_HELP}`;
+
+export async function gateway(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { ...brokerOptions, port: { type: 'string' }, filter: { type: 'string', multiple: true } });
+  const port = intOption(values, 'port', 0, 0, 65_535);
+  const client = await connectLongLived(values);
+  const gw = new McpGateway({ client, port, token: process.env.MQTT_MCP_GATEWAY_TOKEN || undefined, logger: stderrLogger() });
+  try {
+    const { token, baseUrl } = await gw.start().catch((e: Error) => {
+      throw new CommandError(`could not listen on 127.0.0.1:${port}: ${e.message}`);
+    });
+    const print = (servers: GatewayServer[], first: boolean): void => {
+      if (values.json) process.stdout.write(JSON.stringify({ token, servers }) + '\n');
+      else process.stdout.write(describe(servers, first ? { token, baseUrl } : undefined));
+    };
+    print(gw.servers(), true);
+    gw.onDidChangeServers((servers) => print(servers, false));
+    await untilStopped();
+    return 0;
+  } finally {
+    await gw.stop();
+    await client.close().catch(() => undefined);
+  }
+}
+
+function describe(servers: GatewayServer[], start: { token: string; baseUrl: string } | undefined): string {
+  const lines: string[] = [];
+  if (start) {
+    lines.push(`MCP gateway (Streamable HTTP) on ${start.baseUrl}`, `Send the header  Authorization: Bearer ${start.token}`, '');
+  } else {
+    lines.push('', 'Servers changed:');
+  }
+  if (servers.length === 0) lines.push('No MCP servers online yet; waiting for them.');
+  const width = Math.max(0, ...servers.map((s) => s.name.length));
+  for (const s of servers) lines.push(`  ${s.name.padEnd(width)}  ${s.url}`);
+  if (start) lines.push('', 'Point an MCP client at a URL above with that header (type "http" / Streamable HTTP). Ctrl+C stops.');
+  return lines.join('\n') + '\n';
+}
+
+/** A client for a command that runs until stopped: it reconnects after broker loss, unlike one-shot commands. */
+export async function connectLongLived(values: Values): Promise<McpMqttClient> {
+  const client = new McpMqttClient({
+    broker: brokerConfig(values),
+    clientId: values['client-id'] as string | undefined,
+    clientIdPrefix: 'mqtt-mcp-cli-',
+    logger: stderrLogger(),
+    serverNameFilters: Array.isArray(values.filter) ? (values.filter as string[]) : undefined,
+  });
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.close().catch(() => undefined);
+    throw new CommandError((e as Error).message);
+  }
+  return client;
+}
+
+/** Resolves on SIGINT or SIGTERM, or when `stopped` resolves first. */
+export function untilStopped(stopped?: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    void stopped?.then(done, done);
+  });
+}
