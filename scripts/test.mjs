@@ -45,7 +45,8 @@ if (only !== 'vscode') {
   ok = run(`node tests (${files.length} files)`, process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=120000', ...files]) && ok;
 }
-if (only !== 'unit' && existsSync(join(root, 'test/vscode/run.mjs'))) {
+// File filters select Node test files; the real-VS-Code phase runs only unfiltered or with --only vscode.
+if (only !== 'unit' && (filters.length === 0 || only === 'vscode') && existsSync(join(root, 'test/vscode/run.mjs'))) {
   ok = run('real VS Code (code-server)', process.execPath, ['test/vscode/run.mjs']) && ok;
 }
 console.log(ok ? '\nall test phases passed' : '\nsome test phases FAILED');

@@ -26,6 +26,11 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
     return this.demo?.url;
   }
 
+  /** The local demo's simulator (to take devices offline and back). */
+  get demoSimulator(): Simulator | undefined {
+    return this.demo?.simulator;
+  }
+
   /** Starts (or restarts) the embedded broker with every example device and connects the tree to it. */
   async startDemo(): Promise<Demo> {
     await this.brokers.removeLocal();

@@ -1,17 +1,48 @@
-// Fixtures shared by the whole real-VS-Code phase, started by run.mjs before code-server.
-//
-// Hook for the end-to-end features: start the embedded broker and simulated devices here (`mqtt-mcp demo`,
-// dist/cli.js) and return how to reach them. What startFixtures returns flows into the tests:
-//   userSettings  merged into the code-server User settings (e.g. the broker URL setting of the extension)
-//   env           added to code-server's environment (so the extension host sees it) and to the UI test processes
-//   stop()        called once at the end, also after failures
-// Keep it fast and self-cleaning: the whole phase shares one instance.
+// Fixtures shared by the whole real-VS-Code phase, started by run.mjs before code-server: the embedded
+// broker with every example device (`mqtt-mcp demo`, a separate process like a real broker), configured in
+// the user settings as the broker "E2E demo broker".
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './harness.mjs';
+
+export const E2E_BROKER_ID = 'e2e-demo';
+export const E2E_BROKER_NAME = 'E2E demo broker';
 
 /**
- * @param {{ log: (line: string) => void, tempDir: string }} _context
- * @returns {Promise<{ userSettings: Record<string, unknown>, env: Record<string, string>, description: string, stop: () => Promise<void> }>}
+ * @param {{ log: (line: string) => void, tempDir: string }} context
  */
-export async function startFixtures(_context) {
-  // No fixtures yet: the current tests need neither a broker nor devices.
-  return { userSettings: {}, env: {}, description: 'none', async stop() {} };
+export async function startFixtures(context) {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/cli.js'), 'demo', '--port', '0', '--json'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const started = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`mqtt-mcp demo did not start in 20 s: ${stderr}`)), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`mqtt-mcp demo exited with ${code}: ${stderr}`)));
+  });
+  context.log(`demo broker ${started.url} with ${started.devices.length} devices`);
+  return {
+    userSettings: { 'mqttMcp.brokers': [{ id: E2E_BROKER_ID, name: E2E_BROKER_NAME, url: started.url, autoConnect: true }] },
+    env: { MQTT_MCP_E2E_BROKER: started.url },
+    description: `mqtt-mcp demo on ${started.url}`,
+    async stop() {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
 }
