@@ -7,6 +7,7 @@ import { check, checkHelp } from './commands/check.js';
 import { discover, discoverHelp } from './commands/discover.js';
 import { gateway, gatewayHelp } from './commands/gateway.js';
 import { list, listHelp } from './commands/list.js';
+import { proxy, proxyHelp } from './commands/proxy.js';
 import { demo, demoHelp, simulate, simulateHelp } from './commands/simulate.js';
 
 interface Command {
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   bridge: { run: bridge, help: bridgeHelp, summary: 'serve one server as an MCP server on stdio' },
   simulate: { run: simulate, help: simulateHelp, summary: 'run device model files as MCP servers' },
   demo: { run: demo, help: demoHelp, summary: 'embedded broker + all example devices' },
+  proxy: { run: proxy, help: proxyHelp, summary: 'serve existing MQTT / Sparkplug B devices as MCP servers' },
 };
 
 export function registerCommand(name: string, command: Command): void {

@@ -221,14 +221,15 @@ export class DeviceRuntime {
 
   /**
    * Extra facts shown in an attribute's resource next to its value (a proxy's source topic, last message
-   * time, staleness). Changing them counts as a change of the resource.
+   * time, staleness). A change counts as a change of the resource unless `quiet` (a timestamp that moves
+   * with every message would otherwise wake subscribers as often as the device publishes).
    */
-  setAttributeNote(name: string, note: Record<string, unknown> | undefined): void {
+  setAttributeNote(name: string, note: Record<string, unknown> | undefined, options: { quiet?: boolean } = {}): void {
     if (!findAttribute(this.model, name)) throw new RangeError(`unknown attribute "${name}"`);
     const before = JSON.stringify(this.attributeNotes.get(name));
     if (note) this.attributeNotes.set(name, note);
     else this.attributeNotes.delete(name);
-    if (JSON.stringify(note) !== before) this.resourceUpdated(this.attributeUri(name));
+    if (!options.quiet && JSON.stringify(note) !== before) this.resourceUpdated(this.attributeUri(name));
   }
 
   attributeNote(name: string): Record<string, unknown> | undefined {
