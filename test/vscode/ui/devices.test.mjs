@@ -1,0 +1,92 @@
+// The Devices view as a user meets it: the demo broker's devices in the tree, a tool invoked from the
+// palette with its result shown, the devices listed by "MCP: List Servers", and the Add Broker flow refusing
+// a bad URL and keeping the password out of settings.json.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { useSession } from '../harness.mjs';
+
+const BROKER = 'E2E demo broker';
+let session;
+before(async () => {
+  session = await useSession();
+});
+after(async () => {
+  await session?.close();
+});
+
+async function typeIntoQuickInput(wb, text) {
+  const input = wb.page.locator('.quick-input-widget input');
+  await input.fill(text);
+  return input;
+}
+
+test('the Devices tree shows the demo broker\'s devices, grouped by name', async () => {
+  await session.withWorkbench('devices-tree', async (wb) => {
+    await wb.openViewContainer('MQTT MCP');
+    await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
+    await wb.expandTreeItem('Devices', 'home');
+    await wb.expandTreeItem('Devices', 'thermostat');
+    await wb.expandTreeItem('Devices', '1');
+    await wb.expandTreeItem('Devices', 'Tools');
+    await wb.treeItem('Devices', 'Set target temperature').waitFor({ timeout: 30_000 });
+    assert.ok(await wb.treeItem('Devices', '3D-Printer/ACH301').isVisible(), 'the printer folder joins its single-child levels');
+    await wb.screenshot('devices-tree');
+  });
+});
+
+test('Invoke Tool from the palette asks for the arguments and shows the device\'s answer', async () => {
+  await session.withWorkbench('invoke-tool-palette', async (wb) => {
+    await wb.openViewContainer('MQTT MCP');
+    await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
+    await wb.runCommand('MQTT MCP: Invoke Tool');
+    await wb.pickQuickInputItem('home/thermostat/1');
+    await wb.pickQuickInputItem('set_target');
+    const input = await typeIntoQuickInput(wb, '99');
+    // Validation as the user types: 99 is above the schema's maximum.
+    await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /32/ }).waitFor({ timeout: 10_000 });
+    await input.fill('21.5');
+    await input.press('Enter');
+    const editor = wb.page.locator('.editor-instance .view-lines');
+    await editor.filter({ hasText: 'Target set to 21.5' }).waitFor({ timeout: 30_000 });
+    await wb.screenshot('invoke-tool-result');
+  });
+});
+
+test('"MCP: List Servers" lists the discovered devices', async () => {
+  await session.withWorkbench('mcp-list-servers', async (wb) => {
+    await wb.openViewContainer('MQTT MCP');
+    await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
+    await wb.runCommand('MCP: List Servers');
+    const rows = wb.page.locator('.quick-input-widget .monaco-list-row');
+    await rows.filter({ hasText: 'home/thermostat/1' }).first().waitFor({ timeout: 30_000 });
+    const texts = await rows.allInnerTexts();
+    assert.ok(texts.some((t) => t.includes('lab/kitchen-sink/1')), texts.join(' | '));
+    await wb.screenshot('mcp-list-servers');
+    await wb.page.keyboard.press('Escape');
+  });
+});
+
+test('Add Broker refuses a bad URL as it is typed and keeps the password out of settings.json', async () => {
+  await session.withWorkbench('add-broker', async (wb) => {
+    await wb.runCommand('MQTT MCP: Add Broker');
+    const input = await typeIntoQuickInput(wb, 'http://example');
+    await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /unsupported scheme/ }).waitFor({ timeout: 10_000 });
+    await wb.screenshot('add-broker-bad-url');
+    await input.fill(process.env.MQTT_MCP_E2E_BROKER);
+    await input.press('Enter');
+    await (await typeIntoQuickInput(wb, 'Secret broker')).press('Enter');
+    await (await typeIntoQuickInput(wb, 'alice')).press('Enter');
+    await (await typeIntoQuickInput(wb, 'hunter2-very-secret')).press('Enter');
+    await (await typeIntoQuickInput(wb, '#')).press('Enter');
+    await wb.openViewContainer('MQTT MCP');
+    await wb.treeItem('Devices', 'Secret broker').waitFor({ timeout: 30_000 });
+    await wb.screenshot('add-broker-added');
+    const settingsFile = join(session.server.userDataDir, 'User', 'settings.json');
+    const settings = readFileSync(settingsFile, 'utf8');
+    assert.match(settings, /Secret broker/);
+    assert.match(settings, /"username": "alice"/);
+    assert.doesNotMatch(settings, /hunter2/);
+  });
+});
