@@ -191,7 +191,7 @@ events:
 
 describe('hooks and instances', () => {
   test('onResourceUpdated reports only resources some session subscribed to', async () => {
-    const model = await loadDeviceModel({ path: join(examplesDir, 'smart-thermostat.yaml') });
+    const model = await loadDeviceModel({ path: join(examplesDir, 'smart-thermostat.device.yaml') });
     const runtime = new DeviceRuntime(model, { index: 1, serverId: 'thermostat-1' });
     const updates: string[] = [];
     const unsubscribeHook = runtime.onResourceUpdated((uri) => updates.push(uri));
@@ -208,7 +208,7 @@ describe('hooks and instances', () => {
   });
 
   test('setAttribute checks types and ranges and leaves the value alone when it refuses', async () => {
-    const model = await loadDeviceModel({ path: join(examplesDir, 'smart-thermostat.yaml') });
+    const model = await loadDeviceModel({ path: join(examplesDir, 'smart-thermostat.device.yaml') });
     const runtime = new DeviceRuntime(model, { index: 1, serverId: 't' });
     assert.throws(() => runtime.setAttribute('target', 'warm'), /target: expected a number, got "warm"/);
     assert.throws(() => runtime.setAttribute('target', 99), /above the maximum 32/);
@@ -218,8 +218,8 @@ describe('hooks and instances', () => {
   });
 
   test('server names are filled in per instance', async () => {
-    const thermostat = await loadDeviceModel({ path: join(examplesDir, 'smart-thermostat.yaml') });
-    const printer = await loadDeviceModel({ path: join(examplesDir, '3d-printer-ach301.yaml') });
+    const thermostat = await loadDeviceModel({ path: join(examplesDir, 'smart-thermostat.device.yaml') });
+    const printer = await loadDeviceModel({ path: join(examplesDir, '3d-printer-ach301.device.yaml') });
     assert.equal(new DeviceRuntime(thermostat, { index: 3, serverId: 'thermostat-x' }).serverName, 'home/thermostat/3');
     const runtime = new DeviceRuntime(printer, { index: 1, serverId: 'ACH301-EECF7892AB1' });
     assert.equal(runtime.serverName, '3D-Printer/ACH301/ACH301-EECF7892AB1');

@@ -14,7 +14,7 @@ ${COMMON_HELP}`;
 
 export async function simulate(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...brokerOptions, instances: { type: 'string', short: 'n' } }, true);
-  if (positionals.length === 0) throw new UsageError('give at least one device model file, e.g. mqtt-mcp simulate examples/devices/smart-thermostat.yaml --broker mqtt://localhost:1883');
+  if (positionals.length === 0) throw new UsageError('give at least one device model file, e.g. mqtt-mcp simulate examples/devices/smart-thermostat.device.yaml --broker mqtt://localhost:1883');
   const instances = intOption(values, 'instances', 1, 1, 10_000);
   const simulator = new Simulator({ broker: brokerConfig(values), logger: stderrLogger() });
   try {
