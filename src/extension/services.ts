@@ -8,6 +8,7 @@ import type { DevicesTreeProvider } from './tree/provider.js';
 import type { ResultDocuments } from './documents.js';
 import type { AgentExposure } from './mcp/exposure.js';
 import type { SimulatorService } from './simulators.js';
+import { registerProxy } from './proxy.js';
 
 export interface Services {
   context: vscode.ExtensionContext;
@@ -25,7 +26,7 @@ type Part = (services: Services) => vscode.Disposable[];
 
 // Filled in as parts land: webviews (tool invoker, timeline), the MCP server definition provider,
 // conformance reports.
-const parts: Part[] = [];
+const parts: Part[] = [registerProxy];
 
 export function registerExtensionParts(services: Services): vscode.Disposable[] {
   return parts.flatMap((register) => register(services));

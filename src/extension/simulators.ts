@@ -9,9 +9,17 @@ import type { Logger } from '../core/util/logger.js';
 import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerManager } from './brokers/manager.js';
 
+/** Another service whose devices are listed (and stopped) here too: the device proxy. */
+export interface ListedDeviceSource {
+  devices(): SimulatedDevice[];
+  stop(serverIds: string[]): Promise<void>;
+  onDidChange(listener: () => void): () => void;
+}
+
 export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice>, vscode.Disposable {
   private demo: Demo | undefined;
   private readonly userSimulators = new Map<string, Simulator>();
+  private readonly sources = new Set<ListedDeviceSource>();
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.emitter.event;
 
@@ -83,10 +91,24 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
   }
 
   all(): SimulatedDevice[] {
-    return [...(this.demo?.simulator.devices() ?? []), ...[...this.userSimulators.values()].flatMap((s) => s.devices())];
+    return [
+      ...(this.demo?.simulator.devices() ?? []),
+      ...[...this.userSimulators.values()].flatMap((s) => s.devices()),
+      ...[...this.sources].flatMap((s) => s.devices()),
+    ];
+  }
+
+  attach(source: ListedDeviceSource): vscode.Disposable {
+    this.sources.add(source);
+    const off = source.onDidChange(() => this.changed());
+    return new vscode.Disposable(() => {
+      off();
+      this.sources.delete(source);
+    });
   }
 
   async stop(serverId: string): Promise<void> {
+    for (const source of this.sources) if (source.devices().some((d) => d.serverId === serverId)) await source.stop([serverId]);
     for (const s of [this.demo?.simulator, ...this.userSimulators.values()]) {
       if (s?.devices().some((d) => d.serverId === serverId)) await s.stop([serverId]);
     }
@@ -100,7 +122,7 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
   getTreeItem(d: SimulatedDevice): vscode.TreeItem {
     const item = new vscode.TreeItem(d.serverName, vscode.TreeItemCollapsibleState.None);
     item.id = `sim:${d.serverId}`;
-    item.description = `${d.state} · ${d.serverId}`;
+    item.description = `${'deviceBroker' in d ? 'proxy · ' : ''}${d.state} · ${d.serverId}`;
     item.tooltip = `${d.runtime.description}\n${d.source ?? d.modelName}`;
     item.iconPath = new vscode.ThemeIcon(d.state === 'online' ? 'debug-start' : 'debug-pause');
     item.contextValue = 'simulator';

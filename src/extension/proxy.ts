@@ -1,0 +1,112 @@
+// "Run Device Proxy": serves the real devices a model file describes (through its bindings) as MCP servers
+// on a connected broker, reading and writing the devices on the same broker or another one. Proxied devices
+// are listed in the Simulators view, where they can be stopped like simulated ones.
+import * as vscode from 'vscode';
+import { DeviceModelError } from '../core/device/index.js';
+import { brokerUrlProblem, type BrokerConfig } from '../core/mqtt/options.js';
+import { DeviceProxy, type ProxiedDevice } from '../core/proxy/index.js';
+import { errorMessage } from '../core/util/logger.js';
+import { LOCAL_BROKER_ID, type BrokerEntry } from './brokers/manager.js';
+import type { Services } from './services.js';
+
+export class ProxyService implements vscode.Disposable {
+  /** One proxy per (MCP broker, device broker) pair, so they share the device connection. */
+  private readonly proxies = new Map<string, DeviceProxy>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+
+  constructor(private readonly services: Services) {}
+
+  async run(file: vscode.Uri): Promise<ProxiedDevice[]> {
+    const broker = await this.pickMcpBroker();
+    if (!broker) return [];
+    const deviceBroker = await this.pickDeviceBroker(broker);
+    if (!deviceBroker) return [];
+    const key = `${broker.id}\u0000${deviceBroker.url}\u0000${deviceBroker.username ?? ''}`;
+    let proxy = this.proxies.get(key);
+    if (!proxy) {
+      proxy = new DeviceProxy({
+        broker: { url: broker.settings.url, username: broker.settings.username },
+        deviceBroker,
+        events: this.services.events.sink,
+        logger: this.services.log,
+      });
+      proxy.onDidChange(() => this.emitter.fire());
+      this.proxies.set(key, proxy);
+    }
+    try {
+      return await proxy.addFile(file.fsPath);
+    } catch (e) {
+      throw new Error(e instanceof DeviceModelError ? e.message : errorMessage(e), { cause: e });
+    }
+  }
+
+  private async pickMcpBroker(): Promise<BrokerEntry | undefined> {
+    const { brokers, simulators } = this.services;
+    const connected = brokers.connected();
+    if (connected.length > 1) {
+      const picked = await vscode.window.showQuickPick(
+        connected.map((b) => ({ label: b.label, description: b.settings.url, b })),
+        { title: 'Serve the proxied device as an MCP server on which broker?' },
+      );
+      return picked?.b;
+    }
+    if (connected[0]) return connected[0];
+    await simulators.startDemo();
+    return brokers.get(LOCAL_BROKER_ID);
+  }
+
+  private async pickDeviceBroker(mcp: BrokerEntry): Promise<BrokerConfig | undefined> {
+    const same = { label: 'The same broker', description: mcp.settings.url };
+    const other = { label: 'Another broker…', description: 'where the devices publish and listen' };
+    const choice = await vscode.window.showQuickPick([same, other], { title: 'Where are the real devices?' });
+    if (!choice) return undefined;
+    if (choice === same) return { url: mcp.settings.url, username: mcp.settings.username };
+    const url = await vscode.window.showInputBox({
+      title: 'Device broker URL',
+      placeHolder: 'mqtt://plant-broker:1883',
+      validateInput: (value) => brokerUrlProblem(value.trim()),
+    });
+    if (!url) return undefined;
+    const username = await vscode.window.showInputBox({ title: 'Device broker user name (empty for none)' });
+    if (username === undefined) return undefined;
+    const password = username ? await vscode.window.showInputBox({ title: `Password for ${username}`, password: true }) : undefined;
+    return { url: url.trim(), ...(username ? { username } : {}), ...(password ? { password } : {}) };
+  }
+
+  devices(): ProxiedDevice[] {
+    return [...this.proxies.values()].flatMap((p) => p.devices());
+  }
+
+  async stop(serverIds: string[]): Promise<void> {
+    await Promise.all([...this.proxies.values()].map((p) => p.stop(serverIds.filter((id) => p.devices().some((d) => d.serverId === id)))));
+  }
+
+  onDidChange(listener: () => void): () => void {
+    const subscription = this.emitter.event(listener);
+    return () => subscription.dispose();
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.proxies.values()].map((p) => p.stop()));
+    this.emitter.dispose();
+  }
+}
+
+export function registerProxy(services: Services): vscode.Disposable[] {
+  const proxies = new ProxyService(services);
+  return [
+    services.simulators.attach(proxies),
+    vscode.commands.registerCommand('mqttMcp.runProxy', async (uri?: vscode.Uri) => {
+      const file = uri ?? vscode.window.activeTextEditor?.document.uri
+        ?? (await vscode.window.showOpenDialog({ filters: { 'Device models': ['json', 'yaml', 'yml'] }, canSelectMany: false }))?.[0];
+      if (!file) return;
+      try {
+        const devices = await proxies.run(file);
+        if (devices.length) void vscode.window.showInformationMessage(`Proxying ${devices.map((d) => `${d.serverName} (devices on ${d.deviceBroker})`).join(', ')}`);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`MQTT MCP: cannot proxy ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`);
+      }
+    }),
+    { dispose: () => void proxies.dispose() },
+  ];
+}
