@@ -1,0 +1,105 @@
+// Group 2: the agent path. The SDK Client over Streamable HTTP → McpGateway → MQTT → device, against the SDK
+// Client reaching the same device directly over MQTT (an McpMqttClient session), interleaved. The difference
+// of the medians is what the gateway adds to each call.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startBroker } from '../test/helpers/brokers.js';
+import { McpGateway } from '../src/core/gateway/index.js';
+import { makeSdkServer } from '../test/fixtures/raw-device.js';
+import { connectClient, oursCall, startHostedDevice, uid } from './rpc.js';
+import { interleave, median, round, roundSummary, summarize, type Summary } from './stats.js';
+
+export interface GatewayBrokerResult {
+  broker: string;
+  direct: Summary;
+  viaGateway: Summary;
+  gatewayOverheadMs: number;
+  /** SDK Client → Streamable HTTP → SDK Server in this process, no MQTT: what the HTTP transport costs by itself. */
+  httpOnly: Summary;
+  /** via gateway − direct − HTTP alone (medians): roughly what the gateway's own code adds beyond the HTTP transport. */
+  gatewayBeyondHttpMs: number;
+}
+
+export interface GatewayResult {
+  brokers: GatewayBrokerResult[];
+  gateway_overhead_ms: number;
+}
+
+const SETUPS = [
+  { label: 'mosquitto (set_tcp_nodelay true)', kind: 'mosquitto' as const },
+  { label: 'embedded (in-process)', kind: 'embedded' as const },
+];
+
+export async function runGateway(log: (line: string) => void): Promise<GatewayResult> {
+  const brokers: GatewayBrokerResult[] = [];
+  for (const setup of SETUPS) {
+    const broker = await startBroker(setup.kind, { nodelay: true });
+    const stops: (() => Promise<unknown>)[] = [];
+    try {
+      const serverName = `bench/gw-${uid()}`;
+      const host = await startHostedDevice(broker.url, serverName);
+      stops.push(() => host.stop());
+      const client = await connectClient(broker.url);
+      stops.push(() => client.close());
+      const gateway = new McpGateway({ client });
+      const address = await gateway.start();
+      stops.push(() => gateway.stop());
+      const agent = new Client({ name: 'bench-agent', version: '1.0.0' });
+      const transport = new StreamableHTTPClientTransport(new URL(gateway.urlFor(serverName)), {
+        requestInit: { headers: { Authorization: `Bearer ${address.token}` } },
+      });
+      await agent.connect(transport);
+      stops.push(async () => {
+        await transport.terminateSession().catch(() => undefined);
+        await agent.close();
+      });
+      const http = await startHttpOnlyServer();
+      stops.push(() => http.stop());
+      const httpAgent = new Client({ name: 'bench-http-agent', version: '1.0.0' });
+      await httpAgent.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+      stops.push(() => httpAgent.close());
+      const samples = await interleave(
+        [
+          { name: 'direct', once: () => oursCall(client, serverName) },
+          { name: 'httpOnly', once: async () => void (await httpAgent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
+          { name: 'gateway', once: async () => void (await agent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
+        ],
+        { batch: 50, sliceMs: 300, budgetMs: 6_000, maxSamples: 2_000, warmup: 100 },
+      );
+      const direct = samples.direct as number[];
+      const viaGateway = samples.gateway as number[];
+      const gatewayOverheadMs = round(median(viaGateway) - median(direct), 3);
+      const httpOnly = roundSummary(summarize(samples.httpOnly as number[]));
+      const gatewayBeyondHttpMs = round(gatewayOverheadMs - median(samples.httpOnly as number[]), 3);
+      brokers.push({ broker: setup.label, direct: roundSummary(summarize(direct)), viaGateway: roundSummary(summarize(viaGateway)), gatewayOverheadMs, httpOnly, gatewayBeyondHttpMs });
+      log(`  ${setup.label}: direct median ${round(median(direct))} ms, via gateway ${round(median(viaGateway))} ms, overhead ${gatewayOverheadMs} ms; HTTP alone (no MQTT) ${httpOnly.median} ms`);
+    } finally {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      await broker.stop();
+    }
+  }
+  return { brokers, gateway_overhead_ms: brokers[0]!.gatewayOverheadMs };
+}
+
+/** One SDK Server behind the SDK's Streamable HTTP transport, for the one agent session this benchmark opens. */
+async function startHttpOnlyServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
+  const server = makeSdkServer('http-only', 'agent');
+  await server.connect(transport);
+  const http = createServer((req, res) => void transport.handleRequest(req, res));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
+    stop: async () => {
+      await server.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    },
+  };
+}
