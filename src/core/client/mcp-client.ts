@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { MqttConnection, type ConnectionState, type IncomingMessage } from '../mqtt/connection.js';
 import type { BrokerConfig } from '../mqtt/options.js';
-import { parseTopic, topics, assertValidId } from '../protocol/topics.js';
+import { parsePresenceTopic, topics, assertValidId } from '../protocol/topics.js';
 import { parseConnackProperties, publishProperties, type RbacAssignment } from '../protocol/properties.js';
 import { DISCONNECTED_MESSAGE, parsePresence } from '../protocol/presence.js';
 import { DiscoveryRegistry } from '../discovery/registry.js';
@@ -142,8 +142,8 @@ export class McpMqttClient extends EventEmitter {
   }
 
   private onPresence(m: IncomingMessage): void {
-    const parsed = parseTopic(m.topic);
-    if (!parsed || parsed.kind !== 'server-presence') {
+    const parsed = parsePresenceTopic(m.topic);
+    if (!parsed) {
       this.event('error', `presence on a malformed topic: ${m.topic.slice(0, 200)}`, 'warn', { topic: m.topic.slice(0, 1000) });
       return;
     }

@@ -6,7 +6,7 @@ import mqtt, { type IClientOptions, type IClientPublishOptions, type IPublishPac
 import type { Socket } from 'node:net';
 import type { UserProperties, ComponentType } from '../protocol/properties.js';
 import { connectProperties } from '../protocol/properties.js';
-import { topicMatches } from '../protocol/topics.js';
+import { compileTopicFilter } from '../protocol/topics.js';
 import { type BrokerConfig, describeConnectError, isFatalConnectError, toClientOptions } from './options.js';
 import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
 
@@ -60,7 +60,7 @@ export class MqttConnection extends EventEmitter {
   private currentState: ConnectionState = 'idle';
   private lastError: string | undefined;
   private readonly exact = new Map<string, Set<MessageHandler>>();
-  private readonly wildcard: { filter: string; handler: MessageHandler }[] = [];
+  private readonly wildcard: { matches: (topic: string) => boolean; handler: MessageHandler }[] = [];
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly reconnectPolicy: { initialDelayMs: number; maxDelayMs: number } | false;
   private reconnectDelay: number;
@@ -220,7 +220,7 @@ export class MqttConnection extends EventEmitter {
     };
     const handlers = this.exact.get(topic);
     if (handlers) for (const h of handlers) this.invoke(h, message);
-    for (const w of this.wildcard) if (topicMatches(w.filter, topic)) this.invoke(w.handler, message);
+    for (const w of this.wildcard) if (w.matches(topic)) this.invoke(w.handler, message);
   }
 
   private invoke(handler: MessageHandler, message: IncomingMessage): void {
@@ -236,7 +236,7 @@ export class MqttConnection extends EventEmitter {
   /** Routes messages matching `filter` to `handler`; does not subscribe. Returns a disposer. */
   route(filter: string, handler: MessageHandler): () => void {
     if (filter.includes('+') || filter.includes('#')) {
-      const entry = { filter, handler };
+      const entry = { matches: compileTopicFilter(filter), handler };
       this.wildcard.push(entry);
       return () => {
         const i = this.wildcard.indexOf(entry);

@@ -32,7 +32,7 @@ export function parsePresence(payload: Uint8Array, topicServerName: string): Pre
   if (payload.length === 0) return { kind: 'offline' };
   let msg: unknown;
   try {
-    msg = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+    msg = JSON.parse(Buffer.isBuffer(payload) ? payload.toString('utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
   } catch (e) {
     return { kind: 'invalid', reason: `presence payload is not JSON: ${(e as Error).message}` };
   }

@@ -174,15 +174,40 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
 
 /** MQTT topic-filter matching (used for routing inside one connection), including the `$` first-level rule. */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (filter === topic) return true;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if ((f[0] === '+' || f[0] === '#') && topic.startsWith('$')) return false;
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
-  }
-  return f.length === t.length;
+  return filter === topic || compileTopicFilter(filter)(topic);
+}
+
+/**
+ * A matcher for one filter, split once. It walks the topic with indexOf instead of splitting it, so routing
+ * a message allocates nothing: discovery routes every retained presence message of a fleet through here.
+ */
+export function compileTopicFilter(filter: string): (topic: string) => boolean {
+  const levels = filter.split('/');
+  const wildcardFirst = levels[0] === '+' || levels[0] === '#';
+  return (topic) => {
+    if (wildcardFirst && topic.charCodeAt(0) === 36 /* $ */) return false;
+    let start = 0;
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i] as string;
+      if (level === '#') return true;
+      if (start > topic.length) return false;
+      let end = topic.indexOf('/', start);
+      if (end === -1) end = topic.length;
+      if (level !== '+' && (end - start !== level.length || !topic.startsWith(level, start))) return false;
+      start = end + 1;
+    }
+    return start === topic.length + 1;
+  };
+}
+
+/**
+ * `$mcp-server/presence/{server-id}/{server-name}` without splitting: the hot path of discovery. Returns
+ * undefined for anything else (then parseTopic explains nothing more either).
+ */
+export function parsePresenceTopic(topic: string): { serverId: string; serverName: string } | undefined {
+  const prefix = '$mcp-server/presence/';
+  if (!topic.startsWith(prefix)) return undefined;
+  const slash = topic.indexOf('/', prefix.length);
+  if (slash <= prefix.length || slash === topic.length - 1) return undefined;
+  return { serverId: topic.slice(prefix.length, slash), serverName: topic.slice(slash + 1) };
 }
