@@ -9,6 +9,7 @@ import type { ResultDocuments } from './documents.js';
 import type { AgentExposure } from './mcp/exposure.js';
 import type { SimulatorService } from './simulators.js';
 import { registerProxy } from './proxy.js';
+import { registerWebviews } from './webviews/index.js';
 
 export interface Services {
   context: vscode.ExtensionContext;
@@ -26,7 +27,7 @@ type Part = (services: Services) => vscode.Disposable[];
 
 // Filled in as parts land: webviews (tool invoker, timeline), the MCP server definition provider,
 // conformance reports.
-const parts: Part[] = [registerProxy];
+const parts: Part[] = [registerWebviews, registerProxy];
 
 export function registerExtensionParts(services: Services): vscode.Disposable[] {
   return parts.flatMap((register) => register(services));

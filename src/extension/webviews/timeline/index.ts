@@ -1,0 +1,65 @@
+// The timeline view and its commands: show, clear, export to JSONL, import JSONL for offline reading.
+import * as vscode from 'vscode';
+import { fromJsonl, toJsonl } from '../../../core/events/event-log.js';
+import { errorMessage } from '../../../core/util/logger.js';
+import type { Services } from '../../services.js';
+import { TIMELINE_VIEW_ID, TimelineViewProvider } from './provider.js';
+
+/** Rejected lines listed in the import message; the rest are counted. */
+const SHOWN_REJECTIONS = 3;
+
+export function registerTimeline(services: Services, provider: TimelineViewProvider): vscode.Disposable[] {
+  const { events } = services;
+  const guard = (title: string, fn: () => Promise<void>) => async (): Promise<void> => {
+    try {
+      await fn();
+    } catch (e) {
+      void vscode.window.showErrorMessage(`MQTT MCP: ${title} failed: ${errorMessage(e)}`);
+    }
+  };
+  const show = (): Thenable<unknown> => vscode.commands.executeCommand(`${TIMELINE_VIEW_ID}.focus`);
+  const clear = guard('Clear Event Timeline', async () => provider.clear());
+  const exportLog = guard('Export Event Timeline', async () => {
+    const snapshot = events.snapshot();
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const target = await vscode.window.showSaveDialog({
+      title: `Export ${snapshot.length} events as JSONL`,
+      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.cwd()), `mqtt-mcp-events-${stamp}.jsonl`),
+      filters: { 'JSON Lines': ['jsonl'] },
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(toJsonl(snapshot)));
+    const dropped = events.evicted ? ` (${events.evicted} older events had been dropped before, limit ${events.capacity})` : '';
+    void vscode.window.showInformationMessage(`Exported ${snapshot.length} events to ${vscode.workspace.asRelativePath(target)}${dropped}.`);
+  });
+  const importLog = guard('Import Event Timeline', async () => {
+    const [file] = (await vscode.window.showOpenDialog({ title: 'Import an event timeline (JSONL)', canSelectMany: false, filters: { 'JSON Lines': ['jsonl', 'json', 'txt'] } })) ?? [];
+    if (!file) return;
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+    const { events: imported, rejected } = fromJsonl(text);
+    const fileName = file.path.split('/').pop() ?? file.path;
+    if (imported.length === 0) throw new Error(`${fileName} holds no timeline events${rejected.length ? ` (${rejected.length} lines rejected, first: line ${rejected[0]?.line}: ${rejected[0]?.reason})` : ''}`);
+    provider.showImported({ fileName, events: imported, rejected: rejected.length });
+    await show();
+    if (rejected.length) {
+      const listed = rejected.slice(0, SHOWN_REJECTIONS).map((r) => `line ${r.line}: ${r.reason}`).join('; ');
+      const more = rejected.length > SHOWN_REJECTIONS ? `; and ${rejected.length - SHOWN_REJECTIONS} more` : '';
+      void vscode.window.showWarningMessage(`Imported ${imported.length} events from ${fileName}; ${rejected.length} lines rejected: ${listed}${more}.`);
+    } else {
+      void vscode.window.showInformationMessage(`Imported ${imported.length} events from ${fileName} (shown instead of the live timeline).`);
+    }
+  });
+  provider.onAction = (action) => void (action === 'clear' ? clear() : action === 'export' ? exportLog() : importLog());
+  return [
+    provider,
+    vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.commands.registerCommand('mqttMcp.showTimeline', show),
+    vscode.commands.registerCommand('mqttMcp.clearTimeline', clear),
+    vscode.commands.registerCommand('mqttMcp.exportTimeline', exportLog),
+    vscode.commands.registerCommand('mqttMcp.importTimeline', importLog),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // extension.ts resizes the log on the same event; replay after it has.
+      if (e.affectsConfiguration('mqttMcp.timeline.maxEvents')) setTimeout(() => provider.capacityChanged(), 0);
+    }),
+  ];
+}

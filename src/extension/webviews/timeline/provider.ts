@@ -1,0 +1,184 @@
+// Host side of the event timeline view. The buffer lives here (the EventLog), not in the webview: the view is
+// not retained while hidden, and on each `ready` it gets the whole log replayed, then new events in batches.
+// An imported JSONL file replaces the live stream until the user goes back to live.
+import * as vscode from 'vscode';
+import type { EventLog, TimelineEvent } from '../../../core/events/event-log.js';
+import type { Logger } from '../../../core/util/logger.js';
+import { errorMessage } from '../../../core/util/logger.js';
+import type { TimelineHostMessage, TimelineMeta, TimelineWebviewMessage } from '../../../../webview/shared/protocol.js';
+import { checkTimelineMessage } from '../message-guards.js';
+import { renderPage, webviewOptions } from '../webview-html.js';
+import { RowQueue, toRow } from './row-queue.js';
+
+export const TIMELINE_VIEW_ID = 'mqttMcp.timeline';
+/** Live events are batched: one message per interval at most, whatever the event rate. */
+export const BATCH_INTERVAL_MS = 100;
+/** Upper bound of rows per message; a replay or a burst is spread over several messages. */
+export const MAX_ROWS_PER_BATCH = 2000;
+const REPLAY_INTERVAL_MS = 10;
+
+export interface ImportedLog {
+  fileName: string;
+  events: TimelineEvent[];
+  rejected: number;
+}
+
+export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private imported: ImportedLog | undefined;
+  private readonly queue: RowQueue;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly unsubscribe: () => void;
+  /** Webview actions the host performs with its own commands (save/open dialogs live in the host). */
+  onAction: ((action: 'export' | 'import' | 'clear') => void) | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly events: EventLog,
+    private readonly log: Logger,
+  ) {
+    this.queue = new RowQueue(events.capacity);
+    this.unsubscribe = events.onEvent((e) => {
+      if (!this.ready || this.imported) return;
+      this.queue.push(toRow(e));
+      this.schedule(BATCH_INTERVAL_MS);
+    });
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = webviewOptions(this.extensionUri);
+    view.webview.html = renderPage(view.webview, this.extensionUri, { title: 'Event Timeline', script: 'timeline', style: 'timeline' });
+    view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
+    view.onDidChangeVisibility(() => {
+      // Hidden views are torn down (not retained); the next `ready` replays everything.
+      if (!view.visible) this.stopStreaming();
+    });
+    view.onDidDispose(() => {
+      if (this.view === view) this.view = undefined;
+      this.stopStreaming();
+    });
+  }
+
+  /** Replaces the live stream with an imported file, until the user goes back to live. */
+  showImported(imported: ImportedLog): void {
+    this.imported = imported;
+    this.replay();
+  }
+
+  showLive(): void {
+    this.imported = undefined;
+    this.replay();
+  }
+
+  clear(): void {
+    this.events.clear();
+    this.showLive();
+  }
+
+  /** The log's capacity changed (setting): the webview trims its copy to the new size. */
+  capacityChanged(): void {
+    this.replay();
+  }
+
+  private meta(): TimelineMeta {
+    if (this.imported) {
+      const { fileName, events, rejected } = this.imported;
+      return { evicted: 0, capacity: Math.max(1, events.length), imported: { fileName, events: events.length, rejected } };
+    }
+    return { evicted: this.events.evicted, capacity: this.events.capacity };
+  }
+
+  private post(message: TimelineHostMessage): void {
+    if (this.ready && this.view) void this.view.webview.postMessage(message);
+  }
+
+  private replay(): void {
+    if (!this.ready) return;
+    const meta = this.meta();
+    this.queue.clear();
+    this.queue.setCapacity(meta.capacity);
+    this.post({ type: 'reset', meta });
+    this.queue.pushAll((this.imported?.events ?? this.events.snapshot()).map(toRow));
+    this.flush();
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), delay);
+  }
+
+  private flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.ready || this.queue.size === 0) return;
+    this.post({ type: 'append', rows: this.queue.take(MAX_ROWS_PER_BATCH), meta: this.meta() });
+    if (this.queue.size > 0) this.schedule(REPLAY_INTERVAL_MS);
+  }
+
+  private stopStreaming(): void {
+    this.ready = false;
+    this.queue.clear();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private receive(raw: unknown): void {
+    const checked = checkTimelineMessage(raw);
+    if (!checked.ok) {
+      this.log.warn(`event timeline: ignored a malformed message from the webview: ${checked.reason}`);
+      return;
+    }
+    try {
+      this.handle(checked.message);
+    } catch (e) {
+      this.log.error(`event timeline: ${checked.message.type} failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private handle(message: TimelineWebviewMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.replay();
+        return;
+      case 'detail': {
+        const source = this.imported?.events ?? this.events.snapshot();
+        this.post({ type: 'detail', seq: message.seq, event: findBySeq(source, message.seq) });
+        return;
+      }
+      case 'showLive':
+        this.showLive();
+        return;
+      case 'clear':
+      case 'export':
+      case 'import':
+        this.onAction?.(message.type);
+        return;
+    }
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.stopStreaming();
+  }
+}
+
+/** Live logs are in seq order (binary search); imported files may not be. */
+function findBySeq(events: readonly TimelineEvent[], seq: number): TimelineEvent | undefined {
+  let lo = 0;
+  let hi = events.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = events[mid] as TimelineEvent;
+    if (at.seq === seq) return at;
+    if (at.seq < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return events.find((e) => e.seq === seq);
+}
