@@ -19,7 +19,9 @@ const common = {
 };
 
 const nodeTargets = [
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The entry stays small; the heavy core is a second bundle required on first use (src/extension/core-loader.ts).
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './extension-core.js'] },
+  { entryPoints: ['src/extension/core-api.ts'], outfile: 'dist/extension-core.js', external: ['vscode'] },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ].map((t) => ({ ...common, platform: 'node', format: 'cjs', target: 'node20', ...t }));
 

@@ -33,9 +33,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const simulators = new SimulatorService(context.extensionUri, brokers, events, log);
   const services: Services = { context, log, channel, events, brokers, exposure, tree, documents, simulators };
 
+  // Protocol traces (every request, response, notification, presence change) at trace level only; the
+  // level check keeps formatting off the hot path when nobody is tracing.
+  const traceEvents = events.onEvent((e) => {
+    if (channel.logLevel !== vscode.LogLevel.Trace) return;
+    channel.trace(`[${e.kind}${e.source ? `/${e.source}` : ''}] ${e.summary}${e.topic ? ` (${e.topic})` : ''}${e.latencyMs !== undefined ? ` ${e.latencyMs.toFixed(2)} ms` : ''}`);
+  });
   const updateWelcome = (): void => void vscode.commands.executeCommand('setContext', 'mqttMcp.noBrokers', brokers.list().length === 0);
   context.subscriptions.push(
     channel,
+    { dispose: traceEvents },
     treeView,
     tree,
     documents,

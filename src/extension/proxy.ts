@@ -2,12 +2,12 @@
 // on a connected broker, reading and writing the devices on the same broker or another one. Proxied devices
 // are listed in the Simulators view, where they can be stopped like simulated ones.
 import * as vscode from 'vscode';
-import { DeviceModelError } from '../core/device/index.js';
 import { brokerUrlProblem, type BrokerConfig } from '../core/mqtt/options.js';
-import { DeviceProxy, type ProxiedDevice } from '../core/proxy/index.js';
+import type { DeviceProxy, ProxiedDevice } from '../core/proxy/index.js';
 import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerEntry } from './brokers/manager.js';
 import type { Services } from './services.js';
+import { loadCore } from './core-loader.js';
 
 export class ProxyService implements vscode.Disposable {
   /** One proxy per (MCP broker, device broker) pair, so they share the device connection. */
@@ -24,8 +24,10 @@ export class ProxyService implements vscode.Disposable {
     const key = `${broker.id}\u0000${deviceBroker.url}\u0000${deviceBroker.username ?? ''}`;
     let proxy = this.proxies.get(key);
     if (!proxy) {
+      // Loaded on first use: Sparkplug decoding brings protobufjs.
+      const { DeviceProxy } = loadCore().proxy;
       proxy = new DeviceProxy({
-        broker: { url: broker.settings.url, username: broker.settings.username },
+        broker: await this.services.brokers.brokerConfig(broker.id),
         deviceBroker,
         events: this.services.events.sink,
         logger: this.services.log,
@@ -36,6 +38,7 @@ export class ProxyService implements vscode.Disposable {
     try {
       return await proxy.addFile(file.fsPath);
     } catch (e) {
+      const { DeviceModelError } = loadCore().device;
       throw new Error(e instanceof DeviceModelError ? e.message : errorMessage(e), { cause: e });
     }
   }

@@ -9,6 +9,9 @@ import type { ResultDocuments } from './documents.js';
 import type { AgentExposure } from './mcp/exposure.js';
 import type { SimulatorService } from './simulators.js';
 import { registerProxy } from './proxy.js';
+import type { DeviceMcpProvider } from './mcp/provider.js';
+import { registerMcpProvider } from './mcp/provider.js';
+import { registerConformance } from './conformance/report-panel.js';
 import { registerWebviews } from './webviews/index.js';
 
 export interface Services {
@@ -21,13 +24,15 @@ export interface Services {
   tree: DevicesTreeProvider;
   documents: ResultDocuments;
   simulators: SimulatorService;
+  /** Set by the MCP provider part when it registers. */
+  mcpProvider?: DeviceMcpProvider;
 }
 
 type Part = (services: Services) => vscode.Disposable[];
 
 // Filled in as parts land: webviews (tool invoker, timeline), the MCP server definition provider,
 // conformance reports.
-const parts: Part[] = [registerWebviews, registerProxy];
+const parts: Part[] = [registerWebviews, registerMcpProvider, registerConformance, registerProxy];
 
 export function registerExtensionParts(services: Services): vscode.Disposable[] {
   return parts.flatMap((register) => register(services));

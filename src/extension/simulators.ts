@@ -1,13 +1,13 @@
 // Simulated devices inside the extension host: the local demo (embedded broker + example devices) and
 // models the user runs from an editor. Listed in the Simulators view, each stoppable.
 import * as vscode from 'vscode';
-import { startDemo, type Demo } from '../core/simulator/demo.js';
-import { Simulator, type SimulatedDevice } from '../core/simulator/simulator.js';
-import { DeviceModelError } from '../core/device/index.js';
+import type { Demo } from '../core/simulator/demo.js';
+import type { Simulator, SimulatedDevice } from '../core/simulator/simulator.js';
 import type { EventLog } from '../core/events/event-log.js';
 import type { Logger } from '../core/util/logger.js';
 import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerManager } from './brokers/manager.js';
+import { loadCore } from './core-loader.js';
 
 /** Another service whose devices are listed (and stopped) here too: the device proxy. */
 export interface ListedDeviceSource {
@@ -43,6 +43,7 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
   async startDemo(): Promise<Demo> {
     await this.brokers.removeLocal();
     const port = vscode.workspace.getConfiguration('mqttMcp').get<number>('demo.port', 0);
+    const { startDemo } = loadCore().demo;
     const demo = await startDemo({
       examplesDir: vscode.Uri.joinPath(this.extensionUri, 'examples', 'devices').fsPath,
       port,
@@ -79,13 +80,15 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
     if (!broker) throw new Error('no broker to run the device on');
     let simulator = this.userSimulators.get(broker.id);
     if (!simulator) {
-      simulator = new Simulator({ broker: { url: broker.settings.url, username: broker.settings.username }, events: this.events.sink, logger: this.log });
+      const { Simulator } = loadCore().simulator;
+      simulator = new Simulator({ broker: await this.brokers.brokerConfig(broker.id), events: this.events.sink, logger: this.log });
       simulator.onDidChange(() => this.changed());
       this.userSimulators.set(broker.id, simulator);
     }
     try {
       return await simulator.addFile(file.fsPath);
     } catch (e) {
+      const { DeviceModelError } = loadCore().device;
       throw new Error(e instanceof DeviceModelError ? e.message : errorMessage(e), { cause: e });
     }
   }

@@ -3,7 +3,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventSource } from '../events/event-log.js';
 
-const storage = new AsyncLocalStorage<EventSource>();
+// One store per process, even when a bundle split leaves two copies of this module (the extension's entry
+// and its lazily loaded core): both copies must see the same context.
+const KEY = Symbol.for('mqtt-mcp-devkit.callSource');
+const holder = globalThis as { [KEY]?: AsyncLocalStorage<EventSource> };
+const storage = (holder[KEY] ??= new AsyncLocalStorage<EventSource>());
 
 export function withCallSource<T>(source: EventSource, fn: () => T): T {
   return storage.run(source, fn);

@@ -1,14 +1,16 @@
 // The brokers the user works with, each with its MCP client (discovery + sessions) and connection state.
 // Everything else in the extension (tree, commands, webviews, agent provider) asks this class for clients.
 import * as vscode from 'vscode';
-import { McpMqttClient } from '../../core/client/mcp-client.js';
-import { CatalogCache } from '../../core/client/catalog.js';
+import type { McpMqttClient } from '../../core/client/mcp-client.js';
+import type { CatalogCache } from '../../core/client/catalog.js';
 import type { ConnectionState } from '../../core/mqtt/connection.js';
+import type { BrokerConfig } from '../../core/mqtt/options.js';
 import type { EventLog } from '../../core/events/event-log.js';
 import type { Logger } from '../../core/util/logger.js';
 import { errorMessage } from '../../core/util/logger.js';
 import { type BrokerSettings, type ConfiguredBroker, label, readBrokers, SECTION } from './config.js';
 import type { BrokerSecrets } from './secrets.js';
+import { loadCore } from '../core-loader.js';
 
 export type BrokerState = 'disconnected' | ConnectionState;
 
@@ -109,15 +111,11 @@ export class BrokerManager implements vscode.Disposable {
     if (entry.client && entry.state !== 'failed' && entry.state !== 'closed') return entry.client;
     if (entry.client) await this.disconnect(id);
     const config = vscode.workspace.getConfiguration(SECTION);
-    const [password, passphrase] = await Promise.all([this.secrets.get(id, 'password'), this.secrets.get(id, 'passphrase')]);
     const s = entry.settings;
+    // Loaded on first connect, not at activation: the MCP SDK and MQTT.js are most of the bundle's start-up cost.
+    const { client: { McpMqttClient }, catalog: { CatalogCache } } = loadCore();
     const client = new McpMqttClient({
-      broker: {
-        url: s.url,
-        username: s.username,
-        password,
-        tls: s.tls || passphrase ? { ...s.tls, passphrase } : undefined,
-      },
+      broker: await this.brokerConfig(id),
       brokerLabel: entry.label,
       clientIdPrefix: s.clientIdPrefix || 'vscode-mqtt-mcp-',
       serverNameFilters: s.serverNameFilters?.length ? s.serverNameFilters : undefined,
@@ -155,6 +153,15 @@ export class BrokerManager implements vscode.Disposable {
       throw e;
     }
     return client;
+  }
+
+  /** How to reach a broker, with its secrets read from SecretStorage (for a connection of another kind, e.g. the checker). */
+  async brokerConfig(id: string): Promise<BrokerConfig> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`unknown broker "${id}"`);
+    const [password, passphrase] = await Promise.all([this.secrets.get(id, 'password'), this.secrets.get(id, 'passphrase')]);
+    const s = entry.settings;
+    return { url: s.url, username: s.username, password, tls: s.tls || passphrase ? { ...s.tls, passphrase } : undefined };
   }
 
   async disconnect(id: string): Promise<void> {

@@ -2,7 +2,6 @@
 // each asks for what the tree would have supplied (broker, server, item).
 import * as vscode from 'vscode';
 import type { CallToolResult, Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { coerceInput, createValidator, defaultArguments, isFlatSchema, buildFormModel } from '../../core/forms/index.js';
 import type { FieldModel } from '../../core/forms/index.js';
 import { topics } from '../../core/protocol/topics.js';
 import { withCallSource } from '../../core/util/call-source.js';
@@ -12,6 +11,7 @@ import type { BrokerEntry, BrokerManager } from '../brokers/manager.js';
 import { ItemNode, ServerNode } from '../tree/nodes.js';
 import { pickBroker } from './brokers.js';
 import { ResultDocuments } from '../documents.js';
+import { loadCore } from '../core-loader.js';
 
 export interface ServerTarget {
   broker: BrokerEntry;
@@ -62,6 +62,7 @@ export async function pickTool(brokers: BrokerManager, node: unknown): Promise<(
 
 /** Step-by-step inputs for flat schemas; a validated JSON document for anything nested. */
 export async function askArguments(tool: Tool): Promise<Record<string, unknown> | undefined> {
+  const { coerceInput, createValidator, defaultArguments, isFlatSchema, buildFormModel } = loadCore().forms;
   const validate = createValidator(tool.inputSchema);
   if (isFlatSchema(tool.inputSchema)) {
     const fields: FieldModel[] = buildFormModel(tool.inputSchema).properties;

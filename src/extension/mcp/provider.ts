@@ -3,11 +3,12 @@
 // never prompts; `resolve` starts the gateway (idempotent: VS Code may call it twice) and fills in the URL
 // and the per-start bearer token.
 import * as vscode from 'vscode';
-import { McpGateway, toolListHash } from '../../core/gateway/index.js';
+import type { McpGateway } from '../../core/gateway/index.js';
 import type { McpMqttClient } from '../../core/client/mcp-client.js';
 import { errorMessage } from '../../core/util/logger.js';
 import type { BrokerEntry } from '../brokers/manager.js';
 import type { Services } from '../services.js';
+import { loadCore } from '../core-loader.js';
 
 export const PROVIDER_ID = 'mqttMcp.devices';
 const CHANGE_DEBOUNCE_MS = 250;
@@ -73,7 +74,7 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
   /** A hash of the tool list when it is known, so a firmware change makes VS Code re-list; else the presence. */
   private async version(broker: BrokerEntry, serverName: string): Promise<string> {
     const catalog = await broker.catalogs?.peek(serverName);
-    if (catalog) return toolListHash(catalog.tools);
+    if (catalog) return loadCore().gateway.toolListHash(catalog.tools);
     const instance = broker.client?.registry.get(serverName)?.instances[0];
     return `presence-${hashText(`${instance?.description ?? ''}${JSON.stringify(instance?.meta ?? {})}`)}`;
   }
@@ -104,6 +105,7 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
       return existing.gateway;
     }
     if (existing) await existing.gateway.stop().catch(() => undefined);
+    const { McpGateway } = loadCore().gateway;
     const gateway = new McpGateway({ client, events: this.services.events.sink, logger: this.services.log });
     const started = gateway.start();
     this.gateways.set(brokerId, { client, gateway, started });

@@ -7,7 +7,8 @@ import type { BrokerEntry } from '../brokers/manager.js';
 import type { DiscoveredServer } from '../../core/discovery/registry.js';
 import type { ServerCatalog } from '../../core/client/catalog.js';
 import { buildNameTree, findFolder, shortName, type NameFolder } from '../../core/views/name-tree.js';
-import { summarizeSchema } from '../../core/forms/index.js';
+// The summary alone: forms/index also brings ajv, which the tree never needs.
+import { summarizeSchema } from '../../core/forms/summary.js';
 import { errorMessage } from '../../core/util/logger.js';
 
 export interface NodeContext {

@@ -1,7 +1,7 @@
 // A tool call's result or failure, turned into what the invoker shows. structuredContent is checked against
 // the tool's outputSchema here in the host (ajv cannot run under the webview's CSP).
-import { McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { createValidator } from '../../../core/forms/index.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { loadCore } from '../../core-loader.js';
 import type { CallOutcome, ContentItem, HistoryOutcome } from '../../../../webview/shared/protocol.js';
 
 export function resultOutcome(result: CallToolResult, tool: Pick<Tool, 'outputSchema'>, durationMs: number): CallOutcome {
@@ -12,7 +12,7 @@ export function resultOutcome(result: CallToolResult, tool: Pick<Tool, 'outputSc
     if (result.structuredContent === undefined) {
       outcome.outputCheck = { ok: false, issues: [{ path: [], message: 'The tool declares an outputSchema but returned no structuredContent' }] };
     } else {
-      const issues = createValidator(tool.outputSchema)(result.structuredContent);
+      const issues = loadCore().forms.createValidator(tool.outputSchema)(result.structuredContent);
       outcome.outputCheck = { ok: issues.length === 0, issues };
     }
   }
@@ -29,7 +29,7 @@ export function failureOutcome(error: unknown, aborted: boolean, durationMs: num
   const message = error instanceof Error ? error.message : String(error);
   const prefixed = /^MCP error (-?\d+): /.exec(message);
   const ownCode = typeof error === 'object' && error !== null && Number.isInteger((error as { code?: unknown }).code) ? ((error as { code: number }).code) : undefined;
-  const code = error instanceof McpError ? error.code : (ownCode ?? (prefixed ? Number(prefixed[1]) : undefined));
+  const code = error instanceof loadCore().McpError ? (error as { code: number }).code : (ownCode ?? (prefixed ? Number(prefixed[1]) : undefined));
   if (code === undefined) return { kind: 'failure', durationMs, message };
   const outcome: CallOutcome = { kind: 'rpcError', durationMs, code, message: message.replace(/^(MCP error -?\d+: )+/, '') };
   const data = (error as { data?: unknown }).data;

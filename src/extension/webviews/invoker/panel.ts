@@ -3,7 +3,7 @@
 // Nothing is posted before the webview says `ready`; every incoming message is checked first.
 import * as vscode from 'vscode';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { buildFormModel, createValidator, defaultArguments } from '../../../core/forms/index.js';
+import { loadCore } from '../../core-loader.js';
 import { withCallSource } from '../../../core/util/call-source.js';
 import { errorMessage } from '../../../core/util/logger.js';
 import type { Services } from '../../services.js';
@@ -105,12 +105,12 @@ export class InvokerPanel implements vscode.Disposable {
       this.post({ type: 'unavailable', target: this.target(), toolName: this.state.toolName, reason: tool });
       return;
     }
-    const args = Object.keys(this.state.args).length > 0 ? this.state.args : defaultArguments(tool.inputSchema);
+    const args = Object.keys(this.state.args).length > 0 ? this.state.args : loadCore().forms.defaultArguments(tool.inputSchema);
     const message: InvokerHostMessage = {
       type: 'init',
       target: this.target(),
       tool: { name: tool.name, hasOutputSchema: tool.outputSchema !== undefined },
-      model: buildFormModel(tool.inputSchema),
+      model: loadCore().forms.buildFormModel(tool.inputSchema),
       args,
       history: this.history.list(this.key),
     };
@@ -138,7 +138,7 @@ export class InvokerPanel implements vscode.Disposable {
         return this.sendInitial();
       case 'validate':
         this.state = { ...this.state, args: message.args };
-        if (this.tool) this.post({ type: 'validation', seq: message.seq, issues: createValidator(this.tool.inputSchema)(message.args) });
+        if (this.tool) this.post({ type: 'validation', seq: message.seq, issues: loadCore().forms.createValidator(this.tool.inputSchema)(message.args) });
         return;
       case 'invoke':
         return this.invoke(message.callId, message.args);
