@@ -104,4 +104,20 @@ suite('devices', () => {
     const agentEvents = services.events.snapshot().filter((e) => e.source === 'agent' && e.method === 'tools/call');
     assert.ok(agentEvents.length > 0, 'the agent\'s call appears in the event log with source "agent"');
   });
+
+  test('Check Conformance on a demo device reports no failures and records check events', async function () {
+    this.timeout(180_000);
+    const { services } = await api();
+    const roots = await services.tree.getChildren();
+    const brokerNode = roots.find((n) => n.id === `broker:${BROKER_ID}`)!;
+    const home = (await services.tree.getChildren(brokerNode)).find((n) => n.getTreeItem().label === 'home')!;
+    const folder = (await services.tree.getChildren(home)).find((n) => n.getTreeItem().label === 'thermostat')!;
+    const server = (await services.tree.getChildren(folder)).find((n) => n.getTreeItem().label === '1')!;
+    const report = await vscode.commands.executeCommand<{ summary: { pass: number; fail: number }; results: { id: string; verdict: string }[] }>('mqttMcp.checkConformance', server);
+    assert.ok(report, 'the command returns the report');
+    const failed = report.results.filter((r) => r.verdict === 'fail').map((r) => r.id);
+    assert.deepEqual(failed, []);
+    assert.ok(report.summary.pass > 10, `passes: ${report.summary.pass}`);
+    assert.ok(services.events.snapshot().some((e) => e.kind === 'check'), 'check results reach the timeline');
+  });
 });

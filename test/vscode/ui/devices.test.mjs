@@ -88,5 +88,11 @@ test('Add Broker refuses a bad URL as it is typed and keeps the password out of 
     assert.match(settings, /Secret broker/);
     assert.match(settings, /"username": "alice"/);
     assert.doesNotMatch(settings, /hunter2/);
+    // Leave the shared code-server as it was: later test files expect one connected broker.
+    await wb.runCommand('MQTT MCP: Remove Broker');
+    await wb.pickQuickInputItem('Secret broker');
+    await wb.answerDialog('Remove');
+    await wb.treeItem('Devices', 'Secret broker').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.doesNotMatch(readFileSync(settingsFile, 'utf8'), /Secret broker/);
   });
 });
