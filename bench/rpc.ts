@@ -121,7 +121,7 @@ export interface RpcBrokerResult {
 export interface RpcResult {
   brokers: RpcBrokerResult[];
   rpc_overhead_ratio: number;
-  rpc_client_overhead_ratio: number;
+  rpc_full_stack_ratio: number;
 }
 
 export async function runRpc(log: (line: string) => void): Promise<RpcResult> {
@@ -167,7 +167,10 @@ export async function runRpc(log: (line: string) => void): Promise<RpcResult> {
     }
   }
   const reference = brokers.find((b) => b.broker === RPC_BROKERS[1]!.label) ?? brokers[0]!;
-  return { brokers, rpc_overhead_ratio: reference.overheadRatio, rpc_client_overhead_ratio: reference.clientOverheadRatio };
+  // The target follows the definition: our client transport and the SDK Client against the same
+  // spec-following device as the raw client. With our SDK-Server device host on the other end as well, the
+  // ratio includes the SDK's server-side validation; it is reported as rpc_full_stack_ratio.
+  return { brokers, rpc_overhead_ratio: reference.clientOverheadRatio, rpc_full_stack_ratio: reference.overheadRatio };
 }
 
 /**

@@ -78,3 +78,16 @@ export const COMMON_HELP = `Broker options:
       --ca FILE --cert FILE --key FILE   TLS files (PEM)
       --insecure          do not verify the broker's TLS certificate
       --json              machine-readable output`;
+
+/** A command-line option that holds a JSON object (tool arguments); absent means {}. */
+export function jsonObjectOption(text: string | undefined, name: string): Record<string, unknown> {
+  if (text === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--${name} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--${name} must be a JSON object, e.g. --${name} '{"target": 21}'`);
+  return parsed as Record<string, unknown>;
+}

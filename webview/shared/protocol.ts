@@ -3,7 +3,7 @@
 // src/extension/webviews/message-guards.ts, because a webview renders device data and is not trusted.
 // Type-only apart from constants: nothing here may pull host code into a webview bundle.
 import type { ObjectField, ValidationIssue } from '../../src/core/forms/types.js';
-import type { EventKind, EventSource, TimelineEvent } from '../../src/core/events/event-log.js';
+import type { TimelineEvent } from '../../src/core/events/event-log.js';
 
 export type { ValidationIssue };
 
@@ -99,21 +99,10 @@ export type InvokerWebviewMessage =
 // --------------------------------------------------------------------------------------------- timeline
 
 /** One list row: the event without its payload and user properties (fetched on demand for the detail pane). */
-export interface TimelineRow {
-  seq: number;
-  time: number;
-  kind: EventKind;
-  summary: string;
-  level?: 'info' | 'warn' | 'error';
-  broker?: string;
-  serverName?: string;
-  direction?: 'in' | 'out';
-  topic?: string;
-  method?: string;
-  size?: number;
-  latencyMs?: number;
-  source?: EventSource;
-}
+export type TimelineRow = Pick<
+  TimelineEvent,
+  'seq' | 'time' | 'kind' | 'summary' | 'level' | 'broker' | 'serverName' | 'direction' | 'topic' | 'method' | 'size' | 'latencyMs' | 'source'
+>;
 
 export interface TimelineMeta {
   /** Events the host's log dropped from the front (EventLog.evicted). */

@@ -1,5 +1,5 @@
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { brokerOptions, COMMON_HELP, CommandError, intOption, parse, requireString, UsageError } from '../args.js';
+import { brokerOptions, COMMON_HELP, CommandError, intOption, parse, requireString, jsonObjectOption } from '../args.js';
 import { openSession, withClient } from '../connect.js';
 import { formatContent, printJson } from '../output.js';
 
@@ -13,7 +13,7 @@ export async function call(argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...brokerOptions, server: { type: 'string', short: 's' }, tool: { type: 'string', short: 't' }, args: { type: 'string', short: 'a' }, timeout: { type: 'string' } });
   const serverName = requireString(values, 'server', 'home/thermostat/1');
   const tool = requireString(values, 'tool', 'set_target');
-  const args = parseArguments(values.args as string | undefined);
+  const args = jsonObjectOption(values.args as string | undefined, 'args');
   const timeout = intOption(values, 'timeout', 60_000, 1, 3_600_000);
   const result = await withClient(
     values,
@@ -34,16 +34,4 @@ export async function call(argv: string[]): Promise<number> {
     (result.isError ? process.stderr : process.stdout).write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   }
   return result.isError ? 1 : 0;
-}
-
-function parseArguments(text: string | undefined): Record<string, unknown> {
-  if (text === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--args is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--args must be a JSON object, e.g. --args \'{"target": 21}\'');
-  return parsed as Record<string, unknown>;
 }

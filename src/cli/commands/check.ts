@@ -2,7 +2,7 @@
 // device's CI can gate on it; --junit and --markdown write reports CI systems can show.
 import { writeFileSync } from 'node:fs';
 import { GROUP_TITLES, groupResults, reportToJunit, reportToMarkdown, runConformance, VERDICT_SYMBOL, type CheckResult, type ConformanceReport } from '../../core/conformance/index.js';
-import { brokerConfig, brokerOptions, COMMON_HELP, CommandError, intOption, parse, requireString, UsageError } from '../args.js';
+import { brokerConfig, brokerOptions, COMMON_HELP, CommandError, intOption, parse, requireString, UsageError, jsonObjectOption } from '../args.js';
 import { printJson } from '../output.js';
 
 export const checkHelp = `mqtt-mcp check --broker URL --server NAME [--instance ID] [--call TOOL [--args JSON]] [--crash-test] [--json] [--junit FILE] [--markdown FILE]
@@ -32,7 +32,7 @@ export async function check(argv: string[]): Promise<number> {
   });
   const serverName = requireString(values, 'server', 'home/thermostat/1');
   if (values.args !== undefined && values.call === undefined) throw new UsageError('--args needs --call TOOL');
-  const call = typeof values.call === 'string' ? { tool: values.call, args: parseArguments(values.args as string | undefined) } : undefined;
+  const call = typeof values.call === 'string' ? { tool: values.call, args: jsonObjectOption(values.args as string | undefined, 'args') } : undefined;
   const willMs = intOption(values, 'crash-timeout', 90_000, 1000, 3_600_000);
   const crashTest = values['crash-test']
     ? {
@@ -87,16 +87,4 @@ function formatResult(r: CheckResult): string[] {
   if (r.verdict === 'pass') return [`${head}  ${r.observed}`];
   if (r.verdict === 'skip') return [`${head}  (${r.observed})`];
   return [head, `      expected: ${r.expected}`, `      observed: ${r.observed}`, `      spec:     ${r.section}  ${r.specUrl}`];
-}
-
-function parseArguments(text: string | undefined): Record<string, unknown> {
-  if (text === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--args is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--args must be a JSON object, e.g. --args \'{"target": 21}\'');
-  return parsed as Record<string, unknown>;
 }

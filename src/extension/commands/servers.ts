@@ -234,23 +234,16 @@ export function registerServerCommands(brokers: BrokerManager, documents: Result
         if (target && instance) await vscode.env.clipboard.writeText(topics.serverControl(instance.serverId, target.serverName));
       }),
     ),
-    vscode.commands.registerCommand(
-      'mqttMcp.exposeToAgent',
-      guard('Expose', async (node?: unknown) => {
-        const target = await pickServer(brokers, node);
-        if (!target) return;
-        await onExpose(target, true);
-        if (node instanceof ServerNode) refreshServer(node);
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'mqttMcp.hideFromAgent',
-      guard('Hide', async (node?: unknown) => {
-        const target = await pickServer(brokers, node);
-        if (!target) return;
-        await onExpose(target, false);
-        if (node instanceof ServerNode) refreshServer(node);
-      }),
+    ...(['exposeToAgent', 'hideFromAgent'] as const).map((id) =>
+      vscode.commands.registerCommand(
+        `mqttMcp.${id}`,
+        guard(id === 'exposeToAgent' ? 'Expose' : 'Hide', async (node?: unknown) => {
+          const target = await pickServer(brokers, node);
+          if (!target) return;
+          await onExpose(target, id === 'exposeToAgent');
+          if (node instanceof ServerNode) refreshServer(node);
+        }),
+      ),
     ),
   ];
 }
