@@ -121,8 +121,11 @@ async function setUpCodeServer(log) {
     writeFileSync(join(tempDir, 'package.json'), JSON.stringify({ name: 'vscode-e2e-cache', private: true }));
     // The machine's npm runs on whichever `node` is first on PATH; node-gyp and the install scripts do too.
     // npm_config_nodedir overrides the user config that points at Node 20's headers (wrong ABI).
+    // Under `npm test` the outer npm's lifecycle variables (npm_node_execpath, npm_config_*, NODE) would
+    // make the nested install and its scripts run on the outer Node 20: start from an environment without them.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE' && key !== 'INIT_CWD'));
     const env = {
-      ...process.env,
+      ...inherited,
       PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
       npm_config_nodedir: nodeDir,
       npm_config_audit: 'false',
