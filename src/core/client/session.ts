@@ -2,6 +2,7 @@
 // spec's timeouts per method and the list calls paginated to completion.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type {
   CallToolResult,
   GetPromptResult,
@@ -78,8 +79,18 @@ export class ServerSession {
     return o;
   }
 
+  /**
+   * Spec §5.5: a server that does not answer a ping in time is gone for this client. The session is
+   * de-initialized (notifications/disconnected on the RPC topic) rather than the shared connection dropped,
+   * since other sessions on it are unaffected; the next use initializes again.
+   */
   async ping(options?: CallOptions): Promise<void> {
-    await this.client.ping(this.options(this.timeouts.pingMs, options));
+    try {
+      await this.client.ping(this.options(this.timeouts.pingMs, options));
+    } catch (e) {
+      if (e instanceof McpError && e.code === ErrorCode.RequestTimeout) await this.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   async listTools(options?: CallOptions): Promise<Tool[]> {
