@@ -36,13 +36,17 @@ export class DiscoveryRegistry {
   private changed = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private unconfirmed: Set<string> | undefined;
+  private names = 0;
 
   constructor(private readonly batchMs = 50) {}
 
   /** Records an online instance (from a non-empty presence message). */
   online(serverId: string, serverName: string, info: PresenceInfo, now = Date.now()): void {
     let entry = this.entries.get(serverName);
-    if (!entry) this.entries.set(serverName, (entry = { name: serverName, instances: new Map(), lastChange: now }));
+    if (!entry) {
+      this.entries.set(serverName, (entry = { name: serverName, instances: new Map(), lastChange: now }));
+      this.names++;
+    }
     const previous = entry.instances.get(serverId);
     this.unconfirmed?.delete(key(serverId, serverName));
     const instance: ServerInstance = {
@@ -89,6 +93,11 @@ export class DiscoveryRegistry {
     return n;
   }
 
+  /** Changes whenever a name is added or forgotten: views key their folder structure on it. */
+  get namesVersion(): number {
+    return this.names;
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -121,6 +130,7 @@ export class DiscoveryRegistry {
     for (const [name, entry] of this.entries) {
       if (entry.instances.size === 0) {
         this.entries.delete(name);
+        this.names++;
         this.markChanged(name);
       }
     }
@@ -129,6 +139,7 @@ export class DiscoveryRegistry {
   clear(): void {
     for (const name of this.entries.keys()) this.markChanged(name);
     this.entries.clear();
+    this.names++;
   }
 
   onDidChange(listener: (change: RegistryChange) => void): () => void {

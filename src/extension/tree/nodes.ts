@@ -93,7 +93,20 @@ export class BrokerNode extends TreeNode {
       const text = b.state === 'connected' ? 'No MCP servers discovered yet' : `Broker ${b.state}${b.reason ? `: ${b.reason}` : ''}`;
       return [new MessageNode(`${this.id}/empty`, text, b.state === 'connected' ? 'search' : 'warning')];
     }
-    return folderChildren(this, buildNameTree(servers.map((s) => s.name)), this.ctx);
+    return folderChildren(this, this.nameTree(), this.ctx);
+  }
+
+  private cachedTree: { version: number; client: unknown; tree: NameFolder } | undefined;
+
+  /** The folder structure of the broker's server-names, rebuilt only when a name comes or goes. */
+  nameTree(): NameFolder {
+    const registry = this.broker.client?.registry;
+    if (!registry) return buildNameTree([]);
+    const cached = this.cachedTree;
+    if (cached && cached.client === this.broker.client && cached.version === registry.namesVersion) return cached.tree;
+    const tree = buildNameTree(registry.servers().map((s) => s.name));
+    this.cachedTree = { version: registry.namesVersion, client: this.broker.client, tree };
+    return tree;
   }
 }
 
@@ -140,9 +153,8 @@ export class FolderNode extends TreeNode {
   }
 
   override getChildren(): TreeNode[] {
-    const registry = this.brokerNode.broker.client?.registry;
-    if (!registry) return [];
-    const folder = findFolder(buildNameTree(registry.servers().map((s) => s.name)), this.path);
+    if (!this.brokerNode.broker.client) return [];
+    const folder = findFolder(this.brokerNode.nameTree(), this.path);
     return folder ? folderChildren(this, folder, this.ctx) : [];
   }
 }

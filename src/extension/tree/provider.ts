@@ -123,11 +123,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 }
 
-// A cheap fingerprint of the listed names: sizes plus a rolling hash, so 10,000 names are compared without
-// building and comparing big strings on every presence batch.
+// What decides the folder structure: the connection state and which names exist (not their online state).
 function namesKey(broker: BrokerEntry): string {
-  const servers = broker.client?.registry.servers() ?? [];
-  let hash = 0;
-  for (const s of servers) for (let i = 0; i < s.name.length; i++) hash = (hash * 31 + s.name.charCodeAt(i)) | 0;
-  return `${broker.state}:${servers.length}:${hash}`;
+  return `${broker.state}:${broker.client ? broker.client.registry.namesVersion : -1}`;
 }
