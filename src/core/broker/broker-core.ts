@@ -8,6 +8,7 @@ export interface BrokerCoreSettings {
   maxPacketSize: number;
   topicAliasMaximum: number;
   noDelay: boolean;
+  maxQueuedBytes: number;
   connackUserProperties?: (connect: { clientId: string; userProperties: Record<string, string | string[]> }) =>
     Record<string, string | string[]> | undefined;
   log?: (level: LogLevel, message: string) => void;
@@ -19,6 +20,7 @@ export class BrokerCore implements ConnectionHost {
   readonly maxPacketSize: number;
   readonly topicAliasMaximum: number;
   readonly noDelay: boolean;
+  readonly maxQueuedBytes: number;
   /** Every open socket, including ones that have not sent CONNECT yet, so stop() can close them all. */
   readonly open = new Set<ClientConnection>();
   private readonly byClientId = new Map<string, ClientConnection>();
@@ -29,6 +31,7 @@ export class BrokerCore implements ConnectionHost {
     this.maxPacketSize = settings.maxPacketSize;
     this.topicAliasMaximum = settings.topicAliasMaximum;
     this.noDelay = settings.noDelay;
+    this.maxQueuedBytes = settings.maxQueuedBytes;
   }
 
   log(level: LogLevel, message: string): void {

@@ -15,12 +15,20 @@ export interface EmbeddedBrokerOptions {
    */
   connackUserProperties?: (connect: { clientId: string; userProperties: Record<string, string | string[]> }) =>
     Record<string, string | string[]> | undefined;
+  /**
+   * Outbound bytes held for one client at most (default 16 MiB): what is written but not yet taken by the
+   * network, plus QoS 1 messages waiting for a slot in the client's Receive Maximum window. Past it, QoS 0
+   * messages to that client are dropped (the newest first) and a QoS 1 message disconnects it with 0x97
+   * Quota exceeded, so a client that stops reading cannot grow the broker without limit.
+   */
+  maxQueuedBytes?: number;
   log?: (level: LogLevel, message: string) => void;
   /** TCP_NODELAY on accepted sockets (default true). Only benchmarks comparing Nagle on/off should turn it off. */
   noDelay?: boolean;
 }
 
 const DEFAULT_MAX_PACKET_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 const TOPIC_ALIAS_MAXIMUM = 1024;
 
 /** An in-process MQTT 5 (and 3.1.1) broker with clean sessions only, enough for MCP over MQTT. */
@@ -94,6 +102,7 @@ export class EmbeddedBroker {
       maxPacketSize: this.options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE,
       topicAliasMaximum: TOPIC_ALIAS_MAXIMUM,
       noDelay: this.options.noDelay ?? true,
+      maxQueuedBytes: this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
       connackUserProperties: this.options.connackUserProperties,
       log: this.options.log,
     });

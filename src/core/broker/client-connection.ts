@@ -1,21 +1,15 @@
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import * as mqttPacket from 'mqtt-packet';
-import type {
-  IConnectPacket,
-  IDisconnectPacket,
-  IPublishPacket,
-  ISubscribePacket,
-  IUnsubscribePacket,
-  Packet,
-  UserProperties,
-} from 'mqtt-packet';
+import type { IConnectPacket, IDisconnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet, UserProperties } from 'mqtt-packet';
+import { performance } from 'node:perf_hooks';
 import { FrameReader, type FrameEvent } from './frame-reader.js';
 import type { BrokerMessage } from './message.js';
 import { Outbound } from './outbound.js';
 import { LegacyConnackCode, ReasonCode } from './reason-codes.js';
+import { serveSubscribe } from './subscribe.js';
 import type { SubscriptionOptions } from './subscription-trie.js';
-import { checkTopicFilter, isValidTopicName } from './topics.js';
+import { isValidTopicName } from './topics.js';
 import { willFromConnect } from './will.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -25,6 +19,8 @@ export interface ConnectionHost {
   readonly maxPacketSize: number;
   readonly topicAliasMaximum: number;
   readonly noDelay: boolean;
+  /** Outbound bytes held per client at most (see Outbound). */
+  readonly maxQueuedBytes: number;
   log(level: LogLevel, message: string): void;
   attach(connection: ClientConnection): void;
   detach(connection: ClientConnection): void;
@@ -44,6 +40,8 @@ export interface ConnectionHost {
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a closing connection may take to flush its last packets before the socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
+/** Longest stretch one request (a huge SUBSCRIBE) may hold the broker's thread before other clients get a turn. */
+const SLICE_MS = 5;
 
 /** One client's network connection and its (clean, non-persistent) session. */
 export class ClientConnection {
@@ -60,6 +58,8 @@ export class ClientConnection {
   private readonly topicAliases = new Map<number, string>();
   private outbound: Outbound | undefined;
   private readonly filters = new Set<string>();
+  /** Packets that arrived while a request was still being served in slices; they wait their turn, in order. */
+  private heldBack: Packet[] | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -127,6 +127,10 @@ export class ClientConnection {
 
   private onPacket(packet: Packet): void {
     if (this.state === 'closed') return;
+    if (this.heldBack) {
+      this.heldBack.push(packet);
+      return;
+    }
     if (this.state === 'awaiting-connect') {
       if (packet.cmd === 'connect') this.onConnect(packet);
       else this.terminate(undefined, false);
@@ -176,9 +180,18 @@ export class ClientConnection {
     this.keepAliveMs = (connect.keepalive ?? 0) * 1500;
     this.outbound = new Outbound(
       this.socket,
-      { protocolVersion: version, maximumPacketSize: props.maximumPacketSize || Number.POSITIVE_INFINITY, receiveMaximum: props.receiveMaximum || 65_535 },
+      {
+        protocolVersion: version,
+        maximumPacketSize: props.maximumPacketSize || Number.POSITIVE_INFINITY,
+        receiveMaximum: props.receiveMaximum || 65_535,
+        maxQueuedBytes: this.host.maxQueuedBytes,
+      },
       () => this.host.countOut(),
       (message) => this.host.log('warn', `${this.describe()}: ${message}`),
+      (detail) => {
+        this.host.log('warn', `disconnecting ${this.describe()} with 0x97 quota exceeded: ${detail}`);
+        this.terminate(ReasonCode.quotaExceeded, true, detail);
+      },
     );
     this.will = willFromConnect(connect, this, Date.now());
 
@@ -271,40 +284,61 @@ export class ClientConnection {
 
   private onSubscribe(packet: ISubscribePacket): void {
     if (packet.subscriptions.length === 0) return this.terminate(ReasonCode.protocolError, true, 'SUBSCRIBE without topic filters');
-    const subscriptionIdentifier = packet.properties?.subscriptionIdentifier;
-    const granted: number[] = [];
-    const retainedToSend: Array<{ message: BrokerMessage; qos: 0 | 1 }> = [];
-    for (const request of packet.subscriptions) {
-      const check = checkTopicFilter(request.topic);
-      if (check !== 'ok') {
-        if (this.protocolVersion === 4) granted.push(0x80);
-        else granted.push(check === 'shared' ? ReasonCode.sharedSubscriptionsNotSupported : ReasonCode.topicFilterInvalid);
-        continue;
-      }
-      const qos: 0 | 1 = request.qos >= 1 ? 1 : 0;
-      const existed = this.host.subscribe(this, request.topic, {
-        qos,
-        noLocal: request.nl === true,
-        retainAsPublished: request.rap === true,
-        subscriptionIdentifier,
-      });
-      this.filters.add(request.topic);
-      granted.push(qos);
-      const retainHandling = request.rh ?? 0;
-      if (retainHandling === 0 || (retainHandling === 1 && !existed)) {
-        for (const message of this.host.retainedFor(request.topic)) retainedToSend.push({ message, qos });
-      }
-    }
-    // SUBACK first, then every retained message in one corked write, all before this connection's next
-    // acknowledgement: a client can treat "SUBACK of a later request" as "retained snapshot complete".
-    const ids = subscriptionIdentifier === undefined ? [] : [subscriptionIdentifier];
+    this.runInSlices(serveSubscribe(packet, {
+      protocolVersion: this.protocolVersion,
+      subscribe: (filter, options) => {
+        this.filters.add(filter);
+        return this.host.subscribe(this, filter, options);
+      },
+      retainedFor: (filter) => this.host.retainedFor(filter),
+      send: (reply) => this.send(reply),
+      deliver: (message, qos, retainFlag, ids) => this.deliver(message, qos, retainFlag, ids),
+    }));
+  }
+
+  /**
+   * Runs a request's steps for at most SLICE_MS, then lets other clients have the thread and continues once
+   * this client has room for more output. Its own later packets wait until the request is done. A small
+   * request finishes in its first slice, synchronously, as if there were no slicing at all.
+   */
+  private runInSlices(work: Generator<void, void, void>): void {
+    if (this.state !== 'connected') return;
+    const deadline = performance.now() + SLICE_MS;
+    let finished = false;
     this.socket.cork();
     try {
-      this.send({ cmd: 'suback', messageId: packet.messageId, granted });
-      for (const { message, qos } of retainedToSend) this.deliver(message, message.qos < qos ? message.qos : qos, true, ids);
+      for (let steps = 1; ; steps++) {
+        if (work.next().done === true) {
+          finished = true;
+          break;
+        }
+        if (this.state !== 'connected') return;
+        if (steps % 64 === 0 && (performance.now() > deadline || this.outbound?.hasRoom() === false)) break;
+      }
     } finally {
       this.socket.uncork();
     }
+    if (finished) return this.releaseHeldBack();
+    if (!this.heldBack) {
+      this.heldBack = [];
+      this.socket.pause();
+    }
+    this.outbound?.whenRoom(() => setImmediate(() => this.guard(() => this.runInSlices(work))));
+  }
+
+  private releaseHeldBack(): void {
+    const held = this.heldBack;
+    if (!held) return;
+    this.heldBack = undefined;
+    while (held.length > 0 && this.state !== 'closed') {
+      this.onPacket(held.shift() as Packet);
+      if (this.heldBack) {
+        // Another long request started: the rest waits behind it, still in order.
+        (this.heldBack as Packet[]).push(...held);
+        return;
+      }
+    }
+    this.socket.resume();
   }
 
   private onUnsubscribe(packet: IUnsubscribePacket): void {

@@ -1,1 +1,1 @@
-export { EmbeddedBroker, type EmbeddedBrokerOptions } from './broker.js';
+export { DEFAULT_MAX_QUEUED_BYTES, EmbeddedBroker, type EmbeddedBrokerOptions } from './broker.js';

@@ -16,6 +16,7 @@ export const ReasonCode = {
   topicNameInvalid: 0x90,
   topicAliasInvalid: 0x94,
   packetTooLarge: 0x95,
+  quotaExceeded: 0x97,
   qosNotSupported: 0x9b,
   sharedSubscriptionsNotSupported: 0x9e,
   serverShuttingDown: 0x8b,
