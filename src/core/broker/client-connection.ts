@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { FrameReader, type FrameEvent } from './frame-reader.js';
 import type { BrokerMessage } from './message.js';
 import { Outbound } from './outbound.js';
+import { frameViolation, packetViolation } from './packet-rules.js';
 import { LegacyConnackCode, ReasonCode } from './reason-codes.js';
 import { serveSubscribe } from './subscribe.js';
 import type { SubscriptionOptions } from './subscription-trie.js';
@@ -102,9 +103,27 @@ export class ClientConnection {
   }
 
   private onFrame(event: FrameEvent): void {
-    if (event.kind === 'frame') this.parser.parse(event.bytes);
-    else if (event.kind === 'too-large') this.terminate(ReasonCode.packetTooLarge, true, `packet of ${event.size} bytes exceeds ${this.host.maxPacketSize}`);
+    if (event.kind === 'frame') {
+      if (!this.breaksRules(event.bytes)) this.parser.parse(event.bytes);
+    } else if (event.kind === 'too-large') this.terminate(ReasonCode.packetTooLarge, true, `packet of ${event.size} bytes exceeds ${this.host.maxPacketSize}`);
     else this.terminate(ReasonCode.malformedPacket, true, 'invalid remaining length');
+  }
+
+  /** Checks what the codec lets through (issue 14 D12); a broken rule ends the connection with its reason code. */
+  private breaksRules(frame: Buffer): boolean {
+    if (this.state === 'closed') return true;
+    const isConnect = (frame[0] ?? 0) >> 4 === 1;
+    // A CONNECT out of place and anything before CONNECT are the codec's and onPacket's to refuse.
+    if (isConnect !== (this.state === 'awaiting-connect')) return false;
+    const violation = frameViolation(frame, this.protocolVersion);
+    if (!violation) return false;
+    if (violation.connectVersion === undefined) {
+      this.terminate(violation.reasonCode, true, violation.reason);
+      return true;
+    }
+    this.protocolVersion = violation.connectVersion === 5 ? 5 : 4;
+    this.refuse(violation.reasonCode, violation.reason);
+    return true;
   }
 
   private onCodecError(err: Error): void {
@@ -136,6 +155,8 @@ export class ClientConnection {
       else this.terminate(undefined, false);
       return;
     }
+    const violation = packetViolation(packet);
+    if (violation) return this.terminate(violation.reasonCode, true, violation.reason);
     switch (packet.cmd) {
       case 'publish':
         return this.onPublish(packet);
@@ -228,7 +249,8 @@ export class ClientConnection {
     if (this.protocolVersion === 5) {
       this.send({ cmd: 'connack', sessionPresent: false, reasonCode, properties: { reasonString } });
     } else {
-      const returnCode = reasonCode === LegacyConnackCode.identifierRejected ? reasonCode : LegacyConnackCode.unacceptableProtocolVersion;
+      const idRejected = reasonCode === LegacyConnackCode.identifierRejected || reasonCode === ReasonCode.clientIdentifierNotValid;
+      const returnCode = idRejected ? LegacyConnackCode.identifierRejected : LegacyConnackCode.unacceptableProtocolVersion;
       this.send({ cmd: 'connack', sessionPresent: false, returnCode });
     }
     this.will = undefined;
