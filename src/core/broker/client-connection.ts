@@ -335,7 +335,7 @@ export class ClientConnection {
           break;
         }
         if (this.state !== 'connected') return;
-        if (steps % 64 === 0 && (performance.now() > deadline || this.outbound?.hasRoom() === false)) break;
+        if (this.outbound?.hasRoom() === false || (steps % 64 === 0 && performance.now() > deadline)) break;
       }
     } finally {
       this.socket.uncork();
