@@ -262,7 +262,8 @@ export class ClientConnection {
     if (this.keepAliveMs === 0 || this.state !== 'connected') return;
     const dueIn = this.lastReceivedAt + this.keepAliveMs - Date.now();
     this.timer = setTimeout(() => this.guard(() => {
-      if (Date.now() - this.lastReceivedAt >= this.keepAliveMs) this.terminate(ReasonCode.keepAliveTimeout, true, 'keep alive timeout');
+      // While its own request is still being served the broker is not reading this client, so its silence proves nothing.
+      if (Date.now() - this.lastReceivedAt >= this.keepAliveMs && !this.heldBack) this.terminate(ReasonCode.keepAliveTimeout, true, 'keep alive timeout');
       else this.armKeepAlive();
     }), Math.max(dueIn, 0));
     this.timer.unref();
@@ -360,6 +361,8 @@ export class ClientConnection {
         return;
       }
     }
+    // The time spent not reading this client does not count against its keep alive.
+    this.lastReceivedAt = Date.now();
     this.socket.resume();
   }
 
