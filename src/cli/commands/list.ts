@@ -1,39 +1,45 @@
-import { brokerOptions, COMMON_HELP, parse, requireString } from '../args.js';
+import { DEFAULT_LIST_TIMEOUT_MS, fetchLists, type CatalogProblem } from '../../core/client/catalog-lists.js';
+import { brokerOptions, COMMON_HELP, intOption, parse, requireString } from '../args.js';
 import { openSession, withClient } from '../connect.js';
 import { printJson } from '../output.js';
 
-export const listHelp = `mqtt-mcp list --broker URL --server NAME [--json]
+export const listHelp = `mqtt-mcp list --broker URL --server NAME [--list-timeout MS] [--json]
   Initializes a session with the server and lists its tools, resources, resource templates and prompts.
+  Each list is fetched on its own: one that fails (not implemented, malformed, unanswered) is shown empty
+  with a warning on stderr (and in "problems" with --json), and the others are still shown. Exits 0 when
+  at least the tools came back, 1 otherwise.
+  --list-timeout MS   how long to wait for each page of resources, templates and prompts (default ${DEFAULT_LIST_TIMEOUT_MS})
 ${COMMON_HELP}`;
 
 export async function list(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...brokerOptions, server: { type: 'string', short: 's' } });
+  const { values } = parse(argv, { ...brokerOptions, server: { type: 'string', short: 's' }, 'list-timeout': { type: 'string' } });
   const serverName = requireString(values, 'server', 'home/thermostat/1');
+  const listTimeoutMs = intOption(values, 'list-timeout', DEFAULT_LIST_TIMEOUT_MS, 1, 3_600_000);
   const result = await withClient(values, async (client) => {
     const session = await openSession(client, serverName);
-    const [tools, resources, resourceTemplates, prompts] = await Promise.all([
-      session.listTools(),
-      session.listResources(),
-      session.listResourceTemplates(),
-      session.listPrompts(),
-    ]);
-    return { server: { name: serverName, id: session.serverId, info: session.serverInfo }, tools, resources, resourceTemplates, prompts };
+    const lists = await fetchLists(session, { listTimeoutMs });
+    return { server: { name: serverName, id: session.serverId, info: session.serverInfo }, ...lists };
   });
+  const toolProblem = result.problems.find((p) => p.list === 'tools');
+  // Tools partly read (some items dropped) still came back; a tools list that failed outright did not.
+  const exitCode = toolProblem && result.tools.length === 0 ? 1 : 0;
+  for (const p of result.problems) process.stderr.write(`mqtt-mcp list: ${p === toolProblem && exitCode ? 'error' : 'warning'}: ${p.message}\n`);
   if (values.json) {
     printJson(result);
-    return 0;
+    return exitCode;
   }
   const out: string[] = [`${serverName} (${result.server.id}) ${result.server.info?.name ?? ''} ${result.server.info?.version ?? ''}`.trimEnd()];
-  const section = (title: string, rows: string[]): void => {
-    out.push(`\n${title} (${rows.length})`);
+  const section = (title: string, list: CatalogProblem['list'], rows: string[]): void => {
+    const broken = result.problems.some((p) => p.list === list);
+    out.push(`\n${title} (${rows.length}${broken ? ', see warning' : ''})`);
     for (const r of rows) out.push(`  ${r}`);
   };
-  section('Tools', result.tools.map((t) => `${t.name}${t.description ? `  ${firstLine(t.description)}` : ''}`));
-  section('Resources', result.resources.map((r) => `${r.uri}${r.name ? `  ${r.name}` : ''}`));
-  section('Resource templates', result.resourceTemplates.map((r) => `${r.uriTemplate}${r.name ? `  ${r.name}` : ''}`));
-  section('Prompts', result.prompts.map((p) => `${p.name}${p.description ? `  ${firstLine(p.description)}` : ''}`));
+  section('Tools', 'tools', result.tools.map((t) => `${t.name}${t.description ? `  ${firstLine(t.description)}` : ''}`));
+  section('Resources', 'resources', result.resources.map((r) => `${r.uri}${r.name ? `  ${r.name}` : ''}`));
+  section('Resource templates', 'resourceTemplates', result.resourceTemplates.map((r) => `${r.uriTemplate}${r.name ? `  ${r.name}` : ''}`));
+  section('Prompts', 'prompts', result.prompts.map((p) => `${p.name}${p.description ? `  ${firstLine(p.description)}` : ''}`));
   process.stdout.write(out.join('\n') + '\n');
-  return 0;
+  return exitCode;
 }
 
 function firstLine(s: string): string {

@@ -9,6 +9,7 @@ import {
   type ResourceTemplate,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { fetchLists, type CatalogProblem } from './catalog-lists.js';
 import type { McpMqttClient } from './mcp-client.js';
 import type { ServerSession } from './session.js';
 
@@ -21,7 +22,14 @@ export interface ServerCatalog {
   resources: Resource[];
   resourceTemplates: ResourceTemplate[];
   prompts: Prompt[];
+  /** Lists that failed or came back partly (each failing list is empty or holds its valid items). */
+  problems: CatalogProblem[];
   fetchedAt: number;
+}
+
+export interface CatalogCacheOptions {
+  /** Per-page timeout of the optional lists (resources, templates, prompts); read on each fetch. */
+  listTimeoutMs?: number | (() => number | undefined);
 }
 
 export class CatalogCache {
@@ -29,9 +37,15 @@ export class CatalogCache {
   private readonly listeners = new Set<(serverName: string) => void>();
   private readonly hooked = new WeakSet<ServerSession>();
 
-  constructor(private readonly client: McpMqttClient) {}
+  constructor(
+    private readonly client: McpMqttClient,
+    private readonly options: CatalogCacheOptions = {},
+  ) {}
 
-  /** The catalog of a server, opening a session the first time. Failed fetches are not cached. */
+  /**
+   * The catalog of a server, opening a session the first time. A list that fails does not fail the catalog
+   * (see `problems`); only a session that cannot be opened does, and that is not cached.
+   */
   get(serverName: string): Promise<ServerCatalog> {
     const cached = this.cache.get(serverName);
     if (cached) return cached;
@@ -64,12 +78,10 @@ export class CatalogCache {
   private async fetch(serverName: string): Promise<ServerCatalog> {
     const session = await this.client.session(serverName);
     this.hook(session);
-    const [tools, resources, resourceTemplates, prompts] = await Promise.all([
-      session.listTools(),
-      session.listResources(),
-      session.listResourceTemplates(),
-      session.listPrompts(),
-    ]);
+    const timeout = this.options.listTimeoutMs;
+    const { tools, resources, resourceTemplates, prompts, problems } = await fetchLists(session, {
+      listTimeoutMs: typeof timeout === 'function' ? timeout() : timeout,
+    });
     return {
       serverName,
       serverId: session.serverId,
@@ -79,6 +91,7 @@ export class CatalogCache {
       resources,
       resourceTemplates,
       prompts,
+      problems,
       fetchedAt: Date.now(),
     };
   }

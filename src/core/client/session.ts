@@ -14,7 +14,10 @@ import type {
   ServerCapabilities,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { MqttClientTransport } from '../transport/client-transport.js';
+
+const AnyResultSchema = z.unknown();
 
 export interface Timeouts {
   pingMs: number;
@@ -114,6 +117,15 @@ export class ServerSession {
   async listPrompts(options?: CallOptions): Promise<Prompt[]> {
     if (!this.capabilities?.prompts) return [];
     return this.paginate((cursor) => this.client.listPrompts(cursor ? { cursor } : undefined, this.options(this.timeouts.listMs, options)), (r) => r.prompts);
+  }
+
+  /**
+   * One page of a list method, its result unvalidated (list-results.ts reads it leniently). Timeout: the
+   * spec's list timeout unless given.
+   */
+  async listPage(method: string, cursor?: string, timeoutMs?: number): Promise<unknown> {
+    const request = cursor ? { method, params: { cursor } } : { method };
+    return this.client.request(request, AnyResultSchema, this.options(timeoutMs ?? this.timeouts.listMs));
   }
 
   async callTool(name: string, args: Record<string, unknown> = {}, options?: CallOptions): Promise<CallToolResult> {

@@ -21,6 +21,9 @@ export interface GatewayOptions {
   host?: '127.0.0.1';
   events?: EventSink;
   logger?: Logger;
+  /** Passed to each agent session's pass-through (its defaults: 10 s ping, 3 s optional lists). */
+  pingTimeoutMs?: number;
+  listTimeoutMs?: number;
 }
 
 export interface GatewayAddress {
@@ -177,6 +180,8 @@ export class McpGateway {
       serverName,
       openDevice: () => new DeviceTransport(client, serverName, events),
       relateToRequests: true,
+      pingTimeoutMs: this.options.pingTimeoutMs,
+      listTimeoutMs: this.options.listTimeoutMs,
       onRequestAbandoned: (id) => transport.closeSSEStream(id),
       logger: this.log,
     });

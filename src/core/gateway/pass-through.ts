@@ -9,10 +9,19 @@ import { isNotification, isRequest, isResponse } from '../transport/jsonrpc.js';
 import { withCallSource } from '../util/call-source.js';
 import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
 import type { DeviceTransport } from './device-transport.js';
+import { listOfMethod } from '../client/list-results.js';
+import { emptyListResponse, repairListResponse } from './list-repair.js';
 
 /** JSON-RPC error code for calls the device cannot take (offline, unreachable); same as a closed transport. */
 export const DEVICE_UNAVAILABLE_CODE = -32000;
 const REINITIALIZE_TIMEOUT_MS = 30_000;
+/** Spec "Timeouts": 10 s for ping. Some firmware never answers it; the agent should not wait for its own timeout. */
+export const PASS_THROUGH_PING_TIMEOUT_MS = 10_000;
+/** Like the catalog's: the optional lists answered empty after this, so a device that ignores one costs little. */
+export const PASS_THROUGH_LIST_TIMEOUT_MS = 3_000;
+const OPTIONAL_LISTS = new Set(['resources/list', 'resources/templates/list', 'prompts/list']);
+/** JSON-RPC code the SDK uses for a request timeout. */
+const REQUEST_TIMEOUT_CODE = -32001;
 
 export interface PassThroughOptions {
   agent: Transport;
@@ -31,11 +40,17 @@ export interface PassThroughOptions {
    * again with the agent's original `initialize`, and fails calls at once while it is away.
    */
   resumeAfterDeviceLoss?: boolean;
+  /** How long a `ping` may wait for the device before the agent gets a timeout error. */
+  pingTimeoutMs?: number;
+  /** How long resources, templates and prompts lists may wait before the agent gets an empty list. */
+  listTimeoutMs?: number;
   logger?: Logger;
 }
 
 interface OpenRequest {
   progressToken?: string | number;
+  method: string;
+  deadline?: ReturnType<typeof setTimeout>;
 }
 
 export class PassThrough {
@@ -45,6 +60,7 @@ export class PassThrough {
   private readonly open = new Map<RequestId, OpenRequest>();
   private initializeRequest: (JSONRPCMessage & { id: RequestId }) | undefined;
   private toolsListChanged = false;
+  private deviceCapabilities: Record<string, unknown> | undefined;
   private readonly internalWaiters = new Map<RequestId, (m: JSONRPCMessage) => void>();
   private internalIds = 0;
   private toAgent: Promise<void> = Promise.resolve();
@@ -81,7 +97,8 @@ export class PassThrough {
   private fromAgent(message: JSONRPCMessage): void {
     if (this.closing) return;
     if (isRequest(message)) {
-      this.open.set(message.id, { progressToken: progressTokenOf(message) });
+      this.open.set(message.id, { progressToken: progressTokenOf(message), method: message.method });
+      this.startDeadline(message);
       if (message.method === 'initialize') {
         this.initializeRequest = message;
         this.deviceReady = this.connectDevice();
@@ -90,7 +107,7 @@ export class PassThrough {
       }
     } else if (isNotification(message) && message.method === 'notifications/cancelled') {
       const id = (message as { params?: { requestId?: RequestId } }).params?.requestId;
-      if (id !== undefined && this.open.delete(id)) this.options.onRequestAbandoned?.(id);
+      if (id !== undefined && this.settle(id)) this.options.onRequestAbandoned?.(id);
     }
     // Chained on readiness rather than on the previous send, so calls are not serialized on broker round trips;
     // continuations of one promise run in registration order, so the device still sees the agent's order.
@@ -156,13 +173,17 @@ export class PassThrough {
     if (isResponse(message)) {
       const waiter = this.internalWaiters.get(message.id);
       if (waiter) return waiter(message);
-      // A request the agent cancelled: it must not get an answer any more.
-      if (!this.open.delete(message.id)) return;
+      // A request the agent cancelled (or that timed out here): it must not get an answer any more.
+      const open = this.open.get(message.id);
+      if (!open || !this.settle(message.id)) return;
       if (message.id === this.initializeRequest?.id && 'result' in message) {
-        const capabilities = (message.result as { capabilities?: { tools?: { listChanged?: boolean } } }).capabilities;
+        const capabilities = (message.result as { capabilities?: Record<string, unknown> & { tools?: { listChanged?: boolean } } }).capabilities;
         this.toolsListChanged = capabilities?.tools?.listChanged === true;
+        this.deviceCapabilities = capabilities;
       }
-      return this.sendToAgent(message);
+      const repair = repairListResponse(open.method, message, this.deviceCapabilities);
+      if (repair) this.log.warn(`${this.options.serverName}: ${repair.note}`);
+      return this.sendToAgent(repair?.message ?? message);
     }
     this.sendToAgent(message, this.relatedRequest(message));
   }
@@ -187,9 +208,43 @@ export class PassThrough {
     else this.log.warn(`${this.unavailableReason}; calls fail until it is back`);
   }
 
+  /** A request the agent waits for is answered (or abandoned): forget it. False if it was not open. */
+  private settle(id: RequestId): boolean {
+    const open = this.open.get(id);
+    if (!open) return false;
+    if (open.deadline) clearTimeout(open.deadline);
+    return this.open.delete(id);
+  }
+
+  /** ping and the optional lists get an answer of our own if the device stays silent (some firmware does). */
+  private startDeadline(request: JSONRPCMessage & { id: RequestId; method: string }): void {
+    const { method, id } = request;
+    const ms =
+      method === 'ping'
+        ? (this.options.pingTimeoutMs ?? PASS_THROUGH_PING_TIMEOUT_MS)
+        : OPTIONAL_LISTS.has(method)
+          ? (this.options.listTimeoutMs ?? PASS_THROUGH_LIST_TIMEOUT_MS)
+          : undefined;
+    const open = this.open.get(id);
+    if (ms === undefined || !open) return;
+    open.deadline = setTimeout(() => {
+      if (!this.settle(id)) return;
+      const list = listOfMethod(method);
+      const seconds = `${Math.round(ms / 100) / 10} s`;
+      this.log.warn(`${this.options.serverName}: no answer to ${method} within ${seconds}${list ? '; answered an empty list' : ''}`);
+      this.sendToAgent(
+        list ? emptyListResponse(id, list) : { jsonrpc: '2.0', id, error: { code: REQUEST_TIMEOUT_CODE, message: `"${this.options.serverName}" did not answer ${method} within ${seconds}` } },
+      );
+      // The device may still be working on it; it is told, not waited for.
+      const cancelled: JSONRPCMessage = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: `no answer within ${seconds}` } };
+      const device = this.device;
+      if (device) void withCallSource('agent', () => device.send(cancelled)).catch(() => undefined);
+    }, ms);
+  }
+
   private refuse(message: JSONRPCMessage, reason: string): void {
     if (!isRequest(message)) return;
-    if (!this.open.delete(message.id)) return;
+    if (!this.settle(message.id)) return;
     this.sendToAgent({ jsonrpc: '2.0', id: message.id, error: { code: DEVICE_UNAVAILABLE_CODE, message: reason } });
   }
 
@@ -206,6 +261,7 @@ export class PassThrough {
       const device = this.device;
       this.device = undefined;
       this.deviceReady = Promise.resolve(false);
+      for (const id of [...this.open.keys()]) this.settle(id);
       await device?.close().catch(() => undefined);
       await this.toAgent;
       await this.options.agent.close().catch(() => undefined);
