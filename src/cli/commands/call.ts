@@ -5,6 +5,7 @@ import { formatContent, printJson } from '../output.js';
 
 export const callHelp = `mqtt-mcp call --broker URL --server NAME --tool TOOL [--args JSON] [--timeout MS] [--json]
   Calls a tool and prints its content (text as text). Exits 1 on a JSON-RPC error or a result with isError.
+  With --json, a failure is also printed on stdout as {"error": {"message", "code"?, "server", "tool"}}.
   --args JSON    arguments as a JSON object (default {})
   --timeout MS   how long to wait for the result (default 60000)
 ${COMMON_HELP}`;
@@ -15,6 +16,7 @@ export async function call(argv: string[]): Promise<number> {
   const tool = requireString(values, 'tool', 'set_target');
   const args = jsonObjectOption(values.args as string | undefined, 'args');
   const timeout = intOption(values, 'timeout', 60_000, 1, 3_600_000);
+  let errorCode: number | undefined;
   const result = await withClient(
     values,
     async (client) => {
@@ -22,12 +24,19 @@ export async function call(argv: string[]): Promise<number> {
       try {
         return await session.callTool(tool, args, { timeoutMs: timeout });
       } catch (e) {
-        if (e instanceof McpError) throw new CommandError(`${serverName} answered with error ${e.code}: ${e.message.replace(/^(MCP error -?\d+: )+/, '')}`);
+        if (e instanceof McpError) {
+          errorCode = e.code;
+          throw new CommandError(`${serverName} answered with error ${e.code}: ${e.message.replace(/^(MCP error -?\d+: )+/, '')}`);
+        }
         throw new CommandError((e as Error).message);
       }
     },
     { callMs: timeout },
-  );
+  ).catch((e: unknown) => {
+    // A script reading stdout learns of the failure too, not only a person reading stderr.
+    if (values.json) printJson({ error: { message: (e as Error).message, ...(errorCode !== undefined ? { code: errorCode } : {}), server: serverName, tool } });
+    throw e;
+  });
   if (values.json) printJson(result);
   else {
     const text = formatContent(result);
