@@ -131,7 +131,7 @@ export class BrokerManager implements vscode.Disposable {
       logger: this.log,
     });
     entry.client = client;
-    entry.catalogs = new CatalogCache(client);
+    entry.catalogs = new CatalogCache(client, { listTimeoutMs: () => vscode.workspace.getConfiguration(SECTION).get<number>('catalog.listTimeoutMs') });
     entry.catalogs.onDidInvalidate((serverName) => this.catalogEmitter.fire({ broker: entry, serverName }));
     client.on('state', (state: ConnectionState, reason?: string) => {
       if (entry.client !== client) return;

@@ -106,7 +106,8 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
     }
     if (existing) await existing.gateway.stop().catch(() => undefined);
     const { McpGateway } = loadCore().gateway;
-    const gateway = new McpGateway({ client, events: this.services.events.sink, logger: this.services.log });
+    const listTimeoutMs = vscode.workspace.getConfiguration('mqttMcp').get<number>('catalog.listTimeoutMs');
+    const gateway = new McpGateway({ client, events: this.services.events.sink, logger: this.services.log, listTimeoutMs });
     const started = gateway.start();
     this.gateways.set(brokerId, { client, gateway, started });
     await started;

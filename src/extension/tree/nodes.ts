@@ -10,6 +10,7 @@ import { buildNameTree, findFolder, shortName, type NameFolder } from '../../cor
 // The summary alone: forms/index also brings ajv, which the tree never needs.
 import { summarizeSchema } from '../../core/forms/summary.js';
 import { errorMessage } from '../../core/util/logger.js';
+import { ProblemNode } from './problem-node.js';
 
 export interface NodeContext {
   node<T extends TreeNode>(id: string, create: () => T): T;
@@ -230,7 +231,12 @@ export class ServerNode extends TreeNode {
       node.parent = this;
       return node;
     });
-    return [...instances, ...categories];
+    const problems = catalog.problems.map((p) => {
+      const node = new ProblemNode(`${this.id}/problem/${p.list}`, p);
+      node.parent = this;
+      return node;
+    });
+    return [...instances, ...problems, ...categories];
   }
 }
 

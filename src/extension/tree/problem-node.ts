@@ -1,0 +1,34 @@
+// A list the device got wrong (not implemented although advertised, malformed, unanswered), shown as a warning
+// row under its server: the other lists stay listed beside it, so one broken list never hides the tools.
+// A TreeNode by shape, not by extending it: nodes.ts creates these, and a class import back would be circular.
+import * as vscode from 'vscode';
+import type { CatalogProblem } from '../../core/client/catalog-lists.js';
+import type { TreeNode } from './nodes.js';
+
+const KIND_TEXT: Record<CatalogProblem['kind'], string> = {
+  unimplemented: 'advertised but not implemented',
+  malformed: 'malformed result',
+  timeout: 'no answer',
+  error: 'failed',
+};
+
+export class ProblemNode implements TreeNode {
+  parent: TreeNode | undefined;
+  constructor(
+    readonly id: string,
+    readonly problem: CatalogProblem,
+  ) {}
+  getChildren(): TreeNode[] {
+    return [];
+  }
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.problem.message, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = KIND_TEXT[this.problem.kind];
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    // Plain text: the message quotes what the device sent.
+    item.tooltip = `${this.problem.message}\n\n${this.problem.method}: ${KIND_TEXT[this.problem.kind]}. The server's other lists are shown; refresh the server to list again.`;
+    item.contextValue = 'catalogProblem';
+    return item;
+  }
+}
