@@ -1,12 +1,16 @@
 // `mqtt-mcp list` and `call --json` as processes against deviant devices (issue 13) on real brokers: exit 0
 // with one warning line per broken list when the tools came back, `problems` in --json, exit 1 (with the other
-// lists still printed) when the tools did not, and a JSON error object on stdout when a call fails.
+// lists still printed) when the tools did not, a JSON error object on stdout when a call fails, and `bridge`
+// giving an SDK Client the good lists and its own ping timeout.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
 import { DEVIANT_PROMPTS, PRESETS, RAW_TOOL_NAMES, startDeviantDevice, type DeviantDeviceOptions } from '../fixtures/deviant-device.js';
 import type { RawDevice } from '../fixtures/raw-device.js';
@@ -119,6 +123,31 @@ for (const kind of brokerKinds()) {
       const ok = await run(['call', '--broker', broker.url, '--server', name, '--tool', 'add', '--args', '{"a":2,"b":2}', '--json']);
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal((JSON.parse(ok.stdout) as { content: { text: string }[] }).content[0]?.text, '4');
+    });
+
+    it('bridge: the SDK Client over stdio gets the good lists, a ping timeout of the bridge\'s own, and working calls', async () => {
+      const name = await device('bridge', { lists: { templatesUnanswered: true, promptsUnimplemented: true, resourcesAsContents: true, noPing: true } });
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [cli, 'bridge', '--broker', broker.url, '--server', name, '--ping-timeout', '300', '--list-timeout', '300'],
+        stderr: 'pipe',
+      });
+      let stderr = '';
+      transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const agent = new Client({ name: 'stdio-agent', version: '1.0.0' });
+      try {
+        await agent.connect(transport);
+        assert.deepEqual((await agent.listTools()).tools.map((t) => t.name), RAW_TOOL_NAMES);
+        assert.deepEqual((await agent.listResources()).resources, []);
+        assert.deepEqual((await agent.listResourceTemplates()).resourceTemplates, []);
+        assert.deepEqual((await agent.listPrompts()).prompts, []);
+        await assert.rejects(agent.ping(), (e: unknown) => e instanceof McpError && /did not answer ping within 0\.3 s/.test(e.message));
+        const result = await agent.callTool({ name: 'add', arguments: { a: 6, b: 7 } });
+        assert.equal((result.content as { text: string }[])[0]?.text, '13');
+      } finally {
+        await agent.close();
+      }
+      assert.equal(stderr.includes('{"jsonrpc"'), false, 'no JSON-RPC on stderr');
     });
   });
 }

@@ -107,6 +107,22 @@ for (const kind of brokerKinds()) {
       await assert.rejects(session.ping({ timeoutMs: 300 }), (e: unknown) => e instanceof McpError && e.code === -32001);
     });
 
+    it('tolerates {pong:true}, no user properties, 2024-11-05, no server_name in presence and a name with spaces: full catalog, no problems', async () => {
+      const name = await device('living room/plug 1', {
+        deviations: { pongTrue: true, noUserProperties: true, protocolVersion2024: true, noServerNameInPresence: true },
+      });
+      const catalog = await catalogs.get(name);
+      assert.deepEqual(catalog.problems, []);
+      assert.deepEqual(catalog.tools.map((t) => t.name), RAW_TOOL_NAMES);
+      assert.deepEqual(catalog.resources.map((r) => r.uri), DEVIANT_RESOURCES.map((r) => r.uri));
+      assert.equal(catalog.resourceTemplates.length, 1);
+      assert.equal(catalog.prompts.length, 1);
+      const session = await client.session(name);
+      assert.equal(session.client.getServerCapabilities()?.prompts !== undefined, true);
+      await session.ping();
+      assert.equal(textOf(await session.callTool('echo', { text: 'tolerant' })), 'tolerant');
+    });
+
     it('the agent (SDK Client over the gateway) gets the good lists: empty for -32601, valid items for malformed, empty for unanswered', async () => {
       const emqx = await device('gw-emqx', PRESETS.emqxTs);
       const paho = await device('gw-paho', PRESETS.pahoC);
