@@ -79,7 +79,7 @@ for (const kind of brokerKinds()) {
 
     it('paho-C device with --json: exit 0, the good lists and a problems array; the unanswered list costs --list-timeout', async () => {
       const name = await device('paho-c', PRESETS.pahoC);
-      const r = await run(['list', '--broker', broker.url, '--server', name, '--json', '--list-timeout', '500']);
+      const r = await run(['list', '--broker', broker.url, '--server', name, '--json', '--list-timeout', '1500']);
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as ListJson;
       assert.deepEqual(out.tools.map((t) => t.name), RAW_TOOL_NAMES);
@@ -88,7 +88,7 @@ for (const kind of brokerKinds()) {
         out.problems.map((p) => [p.method, p.kind, p.message]),
         [
           ['resources/list', 'malformed', 'resources/list: result has no "resources" array (got keys: contents)'],
-          ['resources/templates/list', 'timeout', 'resources/templates/list: no answer within 500 ms; shown as empty'],
+          ['resources/templates/list', 'timeout', 'resources/templates/list: no answer within 1500 ms; shown as empty'],
         ],
       );
       assert.match(r.stderr, /^mqtt-mcp list: warning: resources\/list: result has no "resources" array \(got keys: contents\)$/m);
@@ -129,7 +129,7 @@ for (const kind of brokerKinds()) {
       const name = await device('bridge', { lists: { templatesUnanswered: true, promptsUnimplemented: true, resourcesAsContents: true, noPing: true } });
       const transport = new StdioClientTransport({
         command: process.execPath,
-        args: [cli, 'bridge', '--broker', broker.url, '--server', name, '--ping-timeout', '300', '--list-timeout', '300'],
+        args: [cli, 'bridge', '--broker', broker.url, '--server', name, '--ping-timeout', '300', '--list-timeout', '1500'],
         stderr: 'pipe',
       });
       let stderr = '';

@@ -228,6 +228,7 @@ export class ServerNode extends TreeNode {
     ).map(([kind, label, icon, items]) => {
       const node = this.ctx.node(`${this.id}/${kind}`, () => new CategoryNode(this, kind, label, icon));
       node.items = items;
+      node.incomplete = catalog.problems.some((p) => p.list === (kind === 'templates' ? 'resourceTemplates' : kind));
       node.parent = this;
       return node;
     });
@@ -267,6 +268,8 @@ type CategoryKind = 'tools' | 'resources' | 'templates' | 'prompts';
 export class CategoryNode extends TreeNode {
   readonly id: string;
   items: readonly (Tool | Resource | ResourceTemplate | Prompt)[] = [];
+  /** The list came back partly or not at all (a warning row under the server says why). */
+  incomplete = false;
   constructor(
     readonly serverNode: ServerNode,
     readonly kind: CategoryKind,
@@ -279,7 +282,7 @@ export class CategoryNode extends TreeNode {
   getTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, this.items.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = String(this.items.length);
+    item.description = this.incomplete ? `${this.items.length} · incomplete` : String(this.items.length);
     item.iconPath = new vscode.ThemeIcon(this.icon);
     item.contextValue = `category.${this.kind}`;
     return item;

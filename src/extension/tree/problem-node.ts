@@ -22,12 +22,14 @@ export class ProblemNode implements TreeNode {
     return [];
   }
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.problem.message, vscode.TreeItemCollapsibleState.None);
+    const { method, kind, message } = this.problem;
+    // Label short enough for a narrow side bar; the message itself follows as the description and the tooltip.
+    const item = new vscode.TreeItem(`${method}: ${KIND_TEXT[kind]}`, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = KIND_TEXT[this.problem.kind];
+    item.description = message.startsWith(`${method}: `) ? message.slice(method.length + 2) : message;
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     // Plain text: the message quotes what the device sent.
-    item.tooltip = `${this.problem.message}\n\n${this.problem.method}: ${KIND_TEXT[this.problem.kind]}. The server's other lists are shown; refresh the server to list again.`;
+    item.tooltip = `${message}\n\nThe server's other lists are shown; refresh the server to list again.`;
     item.contextValue = 'catalogProblem';
     return item;
   }

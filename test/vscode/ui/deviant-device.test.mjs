@@ -1,0 +1,58 @@
+// A device whose lists deviate like third-party firmware's (issue 13) in the Devices tree: its tools are
+// listed beside a visible warning row per broken list, naming the method and what was wrong.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { tsImport } from 'tsx/esm/api';
+import { useSession } from '../harness.mjs';
+
+const BROKER = 'E2E demo broker';
+const SERVER = 'deviant-firmware';
+const MALFORMED = 'resources/list: malformed result';
+let session;
+let device;
+
+before(async () => {
+  const url = process.env.MQTT_MCP_E2E_BROKER;
+  assert.ok(url, 'MQTT_MCP_E2E_BROKER is set by run.mjs');
+  // The deviant device is a test fixture (TypeScript), started on the e2e demo broker for this file only.
+  const { startDeviantDevice } = await tsImport('../../fixtures/deviant-device.ts', import.meta.url);
+  device = await startDeviantDevice({
+    url,
+    serverId: `deviant-${randomBytes(4).toString('hex')}`,
+    serverName: SERVER,
+    description: 'lists like paho-C and the EMQX TS SDK',
+    lists: { resourcesAsContents: true, templatesUnimplemented: true },
+  });
+  session = await useSession();
+});
+after(async () => {
+  await session?.close();
+  await device?.stop();
+});
+
+test('a device with broken lists shows its tools and a warning per broken list in the tree', async () => {
+  await session.withWorkbench('deviant-device-tree', async (wb) => {
+    await wb.openViewContainer('MQTT MCP');
+    await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
+    await wb.expandTreeItem('Devices', SERVER, { timeout: 30_000 });
+    const malformed = wb.treeItem('Devices', MALFORMED);
+    await malformed.waitFor({ timeout: 30_000 });
+    assert.equal(await malformed.locator('.codicon-warning').count(), 1, 'the problem row has a warning icon');
+    assert.match(await malformed.innerText(), /result has no "resources" array \(got keys: contents\)/);
+    const unimplemented = wb.treeItem('Devices', 'resources/templates/list: advertised but not implemented');
+    await unimplemented.waitFor({ timeout: 10_000 });
+    assert.equal(await unimplemented.locator('.codicon-warning').count(), 1);
+    await wb.expandTreeItem('Devices', 'Tools');
+    for (const tool of ['add', 'echo', 'fail', 'slow']) await wb.treeItem('Devices', tool).waitFor({ timeout: 10_000 });
+    assert.match(await wb.treeItem('Devices', 'Resources').innerText(), /0 · incomplete/);
+    assert.match(await wb.treeItem('Devices', 'Prompts').innerText(), /^\s*Prompts\s*1\s*$/);
+    await wb.screenshot('deviant-device-tree');
+    // The tooltip says what happened and that the rest is shown.
+    await malformed.hover();
+    const hover = wb.page.locator('.monaco-hover, .workbench-hover', { hasText: 'other lists are shown' }).first();
+    await hover.waitFor({ timeout: 10_000 });
+    assert.match(await hover.innerText(), /resources\/list: result has no "resources" array \(got keys: contents\)/);
+    await wb.screenshot('deviant-device-tooltip');
+  });
+});
