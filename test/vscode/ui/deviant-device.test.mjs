@@ -1,5 +1,6 @@
 // A device whose lists deviate like third-party firmware's (issue 13) in the Devices tree: its tools are
-// listed beside a visible warning row per broken list, naming the method and what was wrong.
+// listed beside a visible warning row per broken list, naming the method and what was wrong, and the palette
+// still offers and calls them.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -31,7 +32,7 @@ after(async () => {
   await device?.stop();
 });
 
-test('a device with broken lists shows its tools and a warning per broken list in the tree', async () => {
+test('a device with broken lists shows its tools and a warning per broken list in the tree; the palette calls them', async () => {
   await session.withWorkbench('deviant-device-tree', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
@@ -54,5 +55,17 @@ test('a device with broken lists shows its tools and a warning per broken list i
     await hover.waitFor({ timeout: 10_000 });
     assert.match(await hover.innerText(), /resources\/list: result has no "resources" array \(got keys: contents\)/);
     await wb.screenshot('deviant-device-tooltip');
+
+    // One workbench for both parts: opening another costs most of a UI test's time budget on a loaded machine.
+    await wb.page.keyboard.press('Escape');
+    await wb.runCommand('MQTT MCP: Invoke Tool');
+    await wb.pickQuickInputItem(SERVER);
+    await wb.pickQuickInputItem('echo');
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.fill('still callable');
+    await input.press('Enter');
+    // The device's answer on a line of its own (the arguments line also quotes the text).
+    await wb.page.locator('.editor-instance .view-line').filter({ hasText: /^\s*still callable\s*$/ }).first().waitFor({ timeout: 30_000 });
+    await wb.screenshot('deviant-device-invoke');
   });
 });
