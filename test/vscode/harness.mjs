@@ -525,7 +525,8 @@ export async function openWorkbench(server, browser, {
   const page = await context.newPage();
   const workbench = new Workbench(page, context, server);
   try {
-    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath }));
+    // Playwright's own 30 s navigation default is too short for code-server on a loaded machine.
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath }), { timeout });
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout });
     if (waitForActivation && extensionDevelopmentPath) await workbench.waitForExtensionActivated({ timeout });
   } catch (err) {

@@ -32,19 +32,30 @@ after(async () => {
   await device?.stop();
 });
 
+/**
+ * Expands a row and waits for one of its children. Waiting on the child rather than on the row's aria-expanded:
+ * the row is re-rendered when the catalog arrives, and a handle on the old element never changes.
+ */
+async function expandTo(wb, label, childLabel) {
+  const row = wb.treeItem('Devices', label);
+  await row.waitFor({ timeout: 30_000 });
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+  const child = wb.treeItem('Devices', childLabel);
+  await child.waitFor({ timeout: 60_000 });
+  return child;
+}
+
 test('a device with broken lists shows its tools and a warning per broken list in the tree; the palette calls them', async () => {
   await session.withWorkbench('deviant-device-tree', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
-    await wb.expandTreeItem('Devices', SERVER, { timeout: 30_000 });
-    const malformed = wb.treeItem('Devices', MALFORMED);
-    await malformed.waitFor({ timeout: 30_000 });
+    const malformed = await expandTo(wb, SERVER, MALFORMED);
     assert.equal(await malformed.locator('.codicon-warning').count(), 1, 'the problem row has a warning icon');
     assert.match(await malformed.innerText(), /result has no "resources" array \(got keys: contents\)/);
     const unimplemented = wb.treeItem('Devices', 'resources/templates/list: advertised but not implemented');
     await unimplemented.waitFor({ timeout: 10_000 });
     assert.equal(await unimplemented.locator('.codicon-warning').count(), 1);
-    await wb.expandTreeItem('Devices', 'Tools');
+    await expandTo(wb, 'Tools', 'add');
     for (const tool of ['add', 'echo', 'fail', 'slow']) await wb.treeItem('Devices', tool).waitFor({ timeout: 10_000 });
     assert.match(await wb.treeItem('Devices', 'Resources').innerText(), /0 · incomplete/);
     assert.match(await wb.treeItem('Devices', 'Prompts').innerText(), /^\s*Prompts\s*1\s*$/);
@@ -64,8 +75,8 @@ test('a device with broken lists shows its tools and a warning per broken list i
     const input = wb.page.locator('.quick-input-widget input');
     await input.fill('still callable');
     await input.press('Enter');
-    // The device's answer on a line of its own (the arguments line also quotes the text).
-    await wb.page.locator('.editor-instance .view-line').filter({ hasText: /^\s*still callable\s*$/ }).first().waitFor({ timeout: 30_000 });
+    // The device's answer on a line of its own (the arguments line also quotes the text); Monaco renders spaces as NBSP.
+    await wb.page.locator('.editor-instance .view-line').filter({ hasText: /^\s*still\s+callable\s*$/ }).first().waitFor({ timeout: 30_000 });
     await wb.screenshot('deviant-device-invoke');
   });
 });
