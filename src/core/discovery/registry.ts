@@ -125,6 +125,11 @@ export class DiscoveryRegistry {
     return gone;
   }
 
+  /** Abandons a resync whose snapshot was incomplete: every instance stays as it was. */
+  cancelResync(): void {
+    this.unconfirmed = undefined;
+  }
+
   /** Drops names that are offline (the view's "clear offline servers"). */
   forgetOffline(): void {
     for (const [name, entry] of this.entries) {
