@@ -27,7 +27,12 @@ export async function discover(argv: string[]): Promise<number> {
   const incomplete = snapshot && !snapshot.complete;
   if (incomplete) process.stderr.write(`mqtt-mcp discover: warning: ${servers.length} servers listed, but the snapshot may be incomplete: ${snapshot.problem}\n`);
   if (values.json) {
-    printJson(servers.map((s) => ({ name: s.name, instances: s.instances.map((i) => ({ id: i.serverId, description: i.description, meta: i.meta })) })));
+    printJson(
+      servers.map((s) => ({
+        name: s.name,
+        instances: s.instances.map((i) => ({ id: i.serverId, description: i.description, meta: i.meta, ...(i.presenceProblem ? { presenceError: i.presenceProblem } : {}) })),
+      })),
+    );
     return incomplete ? 3 : 0;
   }
   if (servers.length === 0) {
@@ -37,7 +42,8 @@ export async function discover(argv: string[]): Promise<number> {
   for (const s of servers) {
     const first = s.instances[0];
     const count = s.instances.length > 1 ? ` (${s.instances.length} instances)` : '';
-    process.stdout.write(`${s.name}${count}${first?.description ? `  ${first.description}` : ''}\n`);
+    const problem = s.instances.find((i) => i.presenceProblem)?.presenceProblem;
+    process.stdout.write(`${s.name}${count}${first?.description ? `  ${first.description}` : ''}${problem ? `  [malformed presence: ${problem}]` : ''}\n`);
     if (s.instances.length > 1) for (const i of s.instances) process.stdout.write(`  - ${i.serverId}\n`);
   }
   return incomplete ? 3 : 0;

@@ -8,7 +8,7 @@ import { MqttConnection, type ConnectionState, type IncomingMessage } from '../m
 import type { BrokerConfig } from '../mqtt/options.js';
 import { parsePresenceTopic, topics, assertValidId } from '../protocol/topics.js';
 import { parseConnackProperties, publishProperties, type RbacAssignment } from '../protocol/properties.js';
-import { DISCONNECTED_MESSAGE, parsePresence } from '../protocol/presence.js';
+import { DISCONNECTED_MESSAGE, hasCommonPresenceShape, MAX_PRESENCE_BYTES, parsePresence } from '../protocol/presence.js';
 import { DiscoveryRegistry } from '../discovery/registry.js';
 import { awaitSnapshot, DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits, type SnapshotReport } from '../discovery/snapshot.js';
 import type { EventSink } from '../events/event-log.js';
@@ -80,6 +80,8 @@ export class McpMqttClient extends EventEmitter {
       this.emit('state', state, reason);
     });
     this.connection.on('resubscribed', () => void this.resync());
+    this.registry.reportProblem = (instance, problem) =>
+      this.event('error', `${instance.serverName} (${instance.serverId}): ${problem}`, 'warn', { serverId: instance.serverId, serverName: instance.serverName, topic: `$mcp-server/presence/${instance.serverId}/${instance.serverName}` });
     this.connection.on('dropped', (topic: string, bytes: number) =>
       this.event('error', `dropped a ${bytes}-byte message on ${topic}: above the size limit`, 'warn', { topic, size: bytes }),
     );
@@ -172,6 +174,13 @@ export class McpMqttClient extends EventEmitter {
     }
     const { serverId, serverName } = parsed;
     this.presenceArrivals++;
+    if (m.payload.length <= MAX_PRESENCE_BYTES && hasCommonPresenceShape(m.payload)) {
+      // The full parse (and any error it finds) waits until someone reads the details: see registry.reportProblem.
+      const known = this.registry.instance(serverName, serverId);
+      this.registry.onlineDeferred(serverId, serverName, m.payload.toString('utf8'));
+      if (!known) this.event('presence', `${serverName} online (${serverId})`, 'info', { serverId, serverName, topic: m.topic, size: m.payload.length });
+      return;
+    }
     const presence = parsePresence(m.payload, serverName);
     if (presence.kind === 'invalid') {
       this.event('error', `${serverName} (${serverId}): ${presence.reason}`, 'warn', { serverId, serverName, topic: m.topic, size: m.payload.length });

@@ -1,17 +1,20 @@
 // What a client knows about the servers on one broker, from retained presence alone: server-name →
 // instances. A name stays listed (offline) after its last instance leaves, so views can show it going
-// offline instead of vanishing. Change events are batched: a storm of 10,000 presence messages produces a
-// handful of events, not 10,000.
-import type { PresenceInfo, RbacRole } from '../protocol/presence.js';
+// offline instead of vanishing, but only for so long and so many: a long-running client must not keep every
+// name it ever saw. Change events are batched: a storm of 10,000 presence messages produces a handful of
+// events, not 10,000. Presence in the common shape is kept as its text and parsed when first read.
+import { parsePresence, type PresenceInfo, type RbacRole } from '../protocol/presence.js';
 
 export interface ServerInstance {
-  serverId: string;
-  serverName: string;
-  description: string;
-  meta: Record<string, unknown>;
-  rbacRoles: RbacRole[];
-  firstSeen: number;
-  lastSeen: number;
+  readonly serverId: string;
+  readonly serverName: string;
+  readonly description: string;
+  readonly meta: Record<string, unknown>;
+  readonly rbacRoles: RbacRole[];
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Set when the presence turned out malformed on first read (the instance then shows no details). */
+  readonly presenceProblem?: string;
 }
 
 export interface DiscoveredServer {
@@ -28,7 +31,76 @@ export interface RegistryChange {
   names: string[];
 }
 
-type Entry = { name: string; instances: Map<string, ServerInstance>; lastChange: number };
+/** How many offline names are kept, and how long: the oldest go first. */
+export interface OfflineRetention {
+  maxNames: number;
+  maxAgeMs: number;
+}
+export const DEFAULT_OFFLINE_RETENTION: OfflineRetention = { maxNames: 10_000, maxAgeMs: 60 * 60_000 };
+
+/** Told about presence found malformed when first read, or carrying warnings. */
+export type PresenceProblemReporter = (instance: ServerInstance, problem: string, level: 'warn') => void;
+
+const NO_ROLES: RbacRole[] = [];
+const EMPTY_INFO: PresenceInfo = Object.freeze({ description: '', meta: Object.freeze({}) as Record<string, unknown>, rbacRoles: NO_ROLES });
+
+class Instance implements ServerInstance {
+  private parsed: PresenceInfo | undefined;
+  private problem: string | undefined;
+
+  constructor(
+    readonly serverId: string,
+    readonly serverName: string,
+    /** The presence text when deferred; undefined when given parsed. */
+    readonly payload: string | undefined,
+    parsed: PresenceInfo | undefined,
+    readonly firstSeen: number,
+    public lastSeen: number,
+    private readonly registry: DiscoveryRegistry,
+  ) {
+    this.parsed = parsed;
+  }
+
+  private get info(): PresenceInfo {
+    return (this.parsed ??= this.parseDeferred());
+  }
+  get description(): string {
+    return this.info.description;
+  }
+  get meta(): Record<string, unknown> {
+    return this.info.meta;
+  }
+  get rbacRoles(): RbacRole[] {
+    return this.info.rbacRoles;
+  }
+  get presenceProblem(): string | undefined {
+    void this.info;
+    return this.problem;
+  }
+
+  private parseDeferred(): PresenceInfo {
+    const result = parsePresence(this.payload ?? '', this.serverName);
+    if (result.kind === 'online') {
+      for (const w of result.warnings) this.registry.reportProblem?.(this, `presence: ${w}`, 'warn');
+      return result.info;
+    }
+    this.problem = result.kind === 'invalid' ? result.reason : 'presence payload is empty';
+    this.registry.reportProblem?.(this, this.problem, 'warn');
+    return EMPTY_INFO;
+  }
+
+  sameDetails(payload: string | undefined, info: PresenceInfo | undefined): boolean {
+    if (payload !== undefined && this.payload !== undefined) return payload === this.payload;
+    if (!info) return false;
+    try {
+      return this.description === info.description && JSON.stringify(this.meta) === JSON.stringify(info.meta);
+    } catch {
+      return false;
+    }
+  }
+}
+
+type Entry = { name: string; instances: Map<string, Instance>; lastChange: number };
 
 export class DiscoveryRegistry {
   private readonly entries = new Map<string, Entry>();
@@ -37,32 +109,44 @@ export class DiscoveryRegistry {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private unconfirmed: Set<string> | undefined;
   private names = 0;
+  /** Offline names, oldest first, with when they went offline. */
+  private readonly offlineSince = new Map<string, number>();
+  private readonly retention: OfflineRetention;
+  /** Set by the owner to hear about presence found malformed when first read. */
+  reportProblem: PresenceProblemReporter | undefined;
 
-  constructor(private readonly batchMs = 50) {}
+  constructor(
+    private readonly batchMs = 50,
+    retention: Partial<OfflineRetention> = {},
+  ) {
+    this.retention = { ...DEFAULT_OFFLINE_RETENTION, ...retention };
+  }
 
   /** Records an online instance (from a non-empty presence message). */
   online(serverId: string, serverName: string, info: PresenceInfo, now = Date.now()): void {
+    this.upsert(serverId, serverName, undefined, info, now);
+  }
+
+  /** Records an online instance from presence text in the common shape, parsed when first read. */
+  onlineDeferred(serverId: string, serverName: string, payload: string, now = Date.now()): void {
+    this.upsert(serverId, serverName, payload, undefined, now);
+  }
+
+  private upsert(serverId: string, serverName: string, payload: string | undefined, info: PresenceInfo | undefined, now: number): void {
     let entry = this.entries.get(serverName);
     if (!entry) {
       this.entries.set(serverName, (entry = { name: serverName, instances: new Map(), lastChange: now }));
       this.names++;
-    }
+    } else if (entry.instances.size === 0) this.offlineSince.delete(serverName);
     const previous = entry.instances.get(serverId);
     this.unconfirmed?.delete(key(serverId, serverName));
-    const instance: ServerInstance = {
-      serverId,
-      serverName,
-      description: info.description,
-      meta: info.meta,
-      rbacRoles: info.rbacRoles,
-      firstSeen: previous?.firstSeen ?? now,
-      lastSeen: now,
-    };
-    entry.instances.set(serverId, instance);
-    if (!previous || previous.description !== info.description || JSON.stringify(previous.meta) !== JSON.stringify(info.meta)) {
-      entry.lastChange = now;
-      this.markChanged(serverName);
+    if (previous && previous.sameDetails(payload, info)) {
+      previous.lastSeen = now;
+      return;
     }
+    entry.instances.set(serverId, new Instance(serverId, serverName, payload, info, previous?.firstSeen ?? now, now, this));
+    entry.lastChange = now;
+    this.markChanged(serverName);
   }
 
   /** Forgets an instance (empty presence, or the instance ended our session). */
@@ -71,7 +155,24 @@ export class DiscoveryRegistry {
     if (!entry || !entry.instances.delete(serverId)) return false;
     entry.lastChange = now;
     this.markChanged(serverName);
+    if (entry.instances.size === 0) {
+      this.offlineSince.set(serverName, now);
+      this.sweepOffline(now);
+    }
     return true;
+  }
+
+  /** Forgets offline names past the retention limits (oldest first); called as names go offline. */
+  sweepOffline(now = Date.now()): void {
+    for (const [name, since] of this.offlineSince) {
+      if (this.offlineSince.size <= this.retention.maxNames && now - since < this.retention.maxAgeMs) break;
+      this.offlineSince.delete(name);
+      if (this.entries.get(name)?.instances.size === 0) {
+        this.entries.delete(name);
+        this.names++;
+        this.markChanged(name);
+      }
+    }
   }
 
   get(name: string): DiscoveredServer | undefined {
@@ -139,11 +240,13 @@ export class DiscoveryRegistry {
         this.markChanged(name);
       }
     }
+    this.offlineSince.clear();
   }
 
   clear(): void {
     for (const name of this.entries.keys()) this.markChanged(name);
     this.entries.clear();
+    this.offlineSince.clear();
     this.names++;
   }
 
@@ -174,7 +277,7 @@ export class DiscoveryRegistry {
 }
 
 function toServer(entry: Entry): DiscoveredServer {
-  const instances = [...entry.instances.values()];
+  const instances: ServerInstance[] = [...entry.instances.values()];
   return { name: entry.name, instances, online: instances.length > 0, lastChange: entry.lastChange };
 }
 
