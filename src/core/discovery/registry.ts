@@ -109,6 +109,7 @@ export class DiscoveryRegistry {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private unconfirmed: Set<string> | undefined;
   private names = 0;
+  private sorted: { version: number; names: string[] } | undefined;
   /** Offline names, oldest first, with when they went offline. */
   private readonly offlineSince = new Map<string, number>();
   private readonly retention: OfflineRetention;
@@ -186,6 +187,12 @@ export class DiscoveryRegistry {
 
   servers(): DiscoveredServer[] {
     return [...this.entries.values()].map(toServer).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Every known name in code-unit order; sorted again only when a name comes or goes. */
+  sortedNames(): readonly string[] {
+    if (this.sorted?.version !== this.names) this.sorted = { version: this.names, names: [...this.entries.keys()].sort() };
+    return this.sorted.names;
   }
 
   get onlineCount(): number {
