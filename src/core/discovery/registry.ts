@@ -54,11 +54,22 @@ class Instance implements ServerInstance {
     /** The presence text when deferred; undefined when given parsed. */
     readonly payload: string | undefined,
     parsed: PresenceInfo | undefined,
-    readonly firstSeen: number,
-    public lastSeen: number,
+    /** Milliseconds since the registry's epoch: small integers stay unboxed (16 bytes less each at 100k). */
+    private readonly firstSeenOffset: number,
+    private lastSeenOffset: number,
     private readonly registry: DiscoveryRegistry,
   ) {
     this.parsed = parsed;
+  }
+
+  get firstSeen(): number {
+    return this.registry.epoch + this.firstSeenOffset;
+  }
+  get lastSeen(): number {
+    return this.registry.epoch + this.lastSeenOffset;
+  }
+  seen(now: number): void {
+    this.lastSeenOffset = now - this.registry.epoch;
   }
 
   private get info(): PresenceInfo {
@@ -100,7 +111,9 @@ class Instance implements ServerInstance {
   }
 }
 
-type Entry = { name: string; instances: Map<string, Instance>; lastChange: number };
+// An array, not a Map: almost every name has one instance, and at 100,000 names a Map each costs ~100 bytes more.
+type Entry = { name: string; instances: Instance[]; lastChangeOffset: number };
+const find = (entry: Entry | undefined, serverId: string): Instance | undefined => entry?.instances.find((i) => i.serverId === serverId);
 
 export class DiscoveryRegistry {
   private readonly entries = new Map<string, Entry>();
@@ -115,6 +128,8 @@ export class DiscoveryRegistry {
   private readonly retention: OfflineRetention;
   /** Set by the owner to hear about presence found malformed when first read. */
   reportProblem: PresenceProblemReporter | undefined;
+  /** Times are kept as offsets from this. */
+  readonly epoch = Date.now();
 
   constructor(
     private readonly batchMs = 50,
@@ -134,29 +149,39 @@ export class DiscoveryRegistry {
   }
 
   private upsert(serverId: string, serverName: string, payload: string | undefined, info: PresenceInfo | undefined, now: number): void {
-    let entry = this.entries.get(serverName);
+    const entry = this.entries.get(serverName);
     if (!entry) {
-      this.entries.set(serverName, (entry = { name: serverName, instances: new Map(), lastChange: now }));
+      // Created holding its instance: an array grown from [] by push reserves room for 16.
+      const instance = new Instance(serverId, serverName, payload, info, now - this.epoch, now - this.epoch, this);
+      this.entries.set(serverName, { name: serverName, instances: [instance], lastChangeOffset: now - this.epoch });
       this.names++;
-    } else if (entry.instances.size === 0) this.offlineSince.delete(serverName);
-    const previous = entry.instances.get(serverId);
-    this.unconfirmed?.delete(key(serverId, serverName));
-    if (previous && previous.sameDetails(payload, info)) {
-      previous.lastSeen = now;
+      this.unconfirmed?.delete(key(serverId, serverName));
+      this.markChanged(serverName);
       return;
     }
-    entry.instances.set(serverId, new Instance(serverId, serverName, payload, info, previous?.firstSeen ?? now, now, this));
-    entry.lastChange = now;
+    if (entry.instances.length === 0) this.offlineSince.delete(serverName);
+    const previous = find(entry, serverId);
+    this.unconfirmed?.delete(key(serverId, serverName));
+    if (previous && previous.sameDetails(payload, info)) {
+      previous.seen(now);
+      return;
+    }
+    const instance = new Instance(serverId, serverName, payload, info, (previous?.firstSeen ?? now) - this.epoch, now - this.epoch, this);
+    if (previous) entry.instances[entry.instances.indexOf(previous)] = instance;
+    else entry.instances.push(instance);
+    entry.lastChangeOffset = now - this.epoch;
     this.markChanged(serverName);
   }
 
   /** Forgets an instance (empty presence, or the instance ended our session). */
   offline(serverId: string, serverName: string, now = Date.now()): boolean {
     const entry = this.entries.get(serverName);
-    if (!entry || !entry.instances.delete(serverId)) return false;
-    entry.lastChange = now;
+    const index = entry ? entry.instances.findIndex((i) => i.serverId === serverId) : -1;
+    if (!entry || index < 0) return false;
+    entry.instances.splice(index, 1);
+    entry.lastChangeOffset = now - this.epoch;
     this.markChanged(serverName);
-    if (entry.instances.size === 0) {
+    if (entry.instances.length === 0) {
       this.offlineSince.set(serverName, now);
       this.sweepOffline(now);
     }
@@ -168,7 +193,7 @@ export class DiscoveryRegistry {
     for (const [name, since] of this.offlineSince) {
       if (this.offlineSince.size <= this.retention.maxNames && now - since < this.retention.maxAgeMs) break;
       this.offlineSince.delete(name);
-      if (this.entries.get(name)?.instances.size === 0) {
+      if (this.entries.get(name)?.instances.length === 0) {
         this.entries.delete(name);
         this.names++;
         this.markChanged(name);
@@ -178,15 +203,15 @@ export class DiscoveryRegistry {
 
   get(name: string): DiscoveredServer | undefined {
     const entry = this.entries.get(name);
-    return entry && toServer(entry);
+    return entry && toServer(entry, this.epoch);
   }
 
   instance(serverName: string, serverId: string): ServerInstance | undefined {
-    return this.entries.get(serverName)?.instances.get(serverId);
+    return find(this.entries.get(serverName), serverId);
   }
 
   servers(): DiscoveredServer[] {
-    return [...this.entries.values()].map(toServer).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.entries.values()].map((e) => toServer(e, this.epoch)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Every known name in code-unit order; sorted again only when a name comes or goes. */
@@ -195,9 +220,19 @@ export class DiscoveryRegistry {
     return this.sorted.names;
   }
 
+  /** Whether a name has an online instance, without building a snapshot of it. */
+  isOnline(name: string): boolean {
+    return (this.entries.get(name)?.instances.length ?? 0) > 0;
+  }
+
+  /** The online instances of a name, live (do not keep or change): for scans over every name. */
+  instancesOf(name: string): readonly ServerInstance[] {
+    return this.entries.get(name)?.instances ?? [];
+  }
+
   get onlineCount(): number {
     let n = 0;
-    for (const e of this.entries.values()) if (e.instances.size > 0) n++;
+    for (const e of this.entries.values()) if (e.instances.length > 0) n++;
     return n;
   }
 
@@ -215,14 +250,14 @@ export class DiscoveryRegistry {
    * clients over load-balanced instances like the Python SDK does.
    */
   pickInstance(serverName: string, random: () => number = Math.random): ServerInstance | undefined {
-    const instances = [...(this.entries.get(serverName)?.instances.values() ?? [])];
+    const instances = this.entries.get(serverName)?.instances ?? [];
     return instances[Math.floor(random() * instances.length)];
   }
 
   /** After a reconnect: every instance must be confirmed by retained presence again, or be swept. */
   beginResync(): void {
     this.unconfirmed = new Set();
-    for (const e of this.entries.values()) for (const id of e.instances.keys()) this.unconfirmed.add(key(id, e.name));
+    for (const e of this.entries.values()) for (const i of e.instances) this.unconfirmed.add(key(i.serverId, e.name));
   }
 
   /** Ends a resync: instances whose presence did not come back are gone. Returns what was removed. */
@@ -241,7 +276,7 @@ export class DiscoveryRegistry {
   /** Drops names that are offline (the view's "clear offline servers"). */
   forgetOffline(): void {
     for (const [name, entry] of this.entries) {
-      if (entry.instances.size === 0) {
+      if (entry.instances.length === 0) {
         this.entries.delete(name);
         this.names++;
         this.markChanged(name);
@@ -283,9 +318,9 @@ export class DiscoveryRegistry {
   }
 }
 
-function toServer(entry: Entry): DiscoveredServer {
-  const instances: ServerInstance[] = [...entry.instances.values()];
-  return { name: entry.name, instances, online: instances.length > 0, lastChange: entry.lastChange };
+function toServer(entry: Entry, epoch: number): DiscoveredServer {
+  const instances: ServerInstance[] = [...entry.instances];
+  return { name: entry.name, instances, online: instances.length > 0, lastChange: epoch + entry.lastChangeOffset };
 }
 
 // server-ids never contain '/', so the first '/' separates the two parts unambiguously.

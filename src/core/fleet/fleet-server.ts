@@ -93,14 +93,15 @@ export class Fleet {
     const matches = filter && filter !== '#' ? compileTopicFilter(filter) : undefined;
     const words = text ? text.toLowerCase().split(/\s+/).filter(Boolean) : [];
     const out: string[] = [];
-    for (const name of registry.sortedNames()) {
+    const names = registry.sortedNames();
+    // Names with the filter's literal start are contiguous in sorted order: scan only those.
+    const prefix = filter ? literalPrefix(filter) : '';
+    for (let i = prefix ? lowerBound(names, prefix) : 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (prefix && !name.startsWith(prefix)) break;
       if (matches && !matches(name)) continue;
-      const server = onlineOnly || words.length ? registry.get(name) : undefined;
-      if (onlineOnly && !server?.online) continue;
-      if (words.length) {
-        const haystack = `${name}\n${server?.instances.map((i) => i.description).join('\n') ?? ''}`.toLowerCase();
-        if (!words.every((w) => haystack.includes(w))) continue;
-      }
+      if (onlineOnly && !registry.isOnline(name)) continue;
+      if (words.length && !words.every((w) => matchesWord(name, registry.instancesOf(name), w))) continue;
       out.push(name);
     }
     return out;
@@ -189,6 +190,34 @@ export class Fleet {
     const structured = { total: names.length, counts, results };
     return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured, isError: counts.ok === undefined };
   }
+}
+
+/** The part of a filter before its first wildcard level ("a/b/+/c" → "a/b/", "a/#" → "a"). */
+function literalPrefix(filter: string): string {
+  const levels = filter.split('/');
+  const first = levels.findIndex((l) => l === '+' || l === '#');
+  if (first < 0) return filter;
+  const prefix = levels.slice(0, first).map((l) => `${l}/`).join('');
+  // "a/#" also matches "a" itself.
+  return levels[first] === '#' ? prefix.slice(0, -1) : prefix;
+}
+
+/** First index whose name is ≥ key, in code-unit order (sortedNames' order). */
+function lowerBound(names: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((names[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function matchesWord(name: string, instances: readonly { description: string }[], word: string): boolean {
+  if (name.toLowerCase().includes(word)) return true;
+  for (const i of instances) if (i.description.toLowerCase().includes(word)) return true;
+  return false;
 }
 
 function failure(text: string): CallToolResult {
