@@ -101,10 +101,40 @@ export class Fleet {
       if (prefix && !name.startsWith(prefix)) break;
       if (matches && !matches(name)) continue;
       if (onlineOnly && !registry.isOnline(name)) continue;
-      if (words.length && !words.every((w) => matchesWord(name, registry.instancesOf(name), w))) continue;
+      if (words.length) {
+        const haystack = this.searchText(i, name);
+        if (!words.every((w) => haystack.includes(w))) continue;
+      }
       out.push(name);
     }
     return out;
+  }
+
+  /**
+   * Lowercased name and descriptions per sorted-name index, built as text queries need them and dropped on any
+   * registry change: a text query over 100,000 names then lowercases nothing.
+   */
+  private search: { names: readonly string[]; text: (string | undefined)[] } | undefined;
+  private stopWatching: (() => void) | undefined;
+
+  private searchText(index: number, name: string): string {
+    const names = this.client.registry.sortedNames();
+    if (this.search?.names !== names) {
+      this.search = { names, text: new Array<string | undefined>(names.length) };
+      this.stopWatching ??= this.client.registry.onDidChange(() => (this.search = undefined));
+    }
+    let text = this.search.text[index];
+    if (text === undefined) {
+      text = name.toLowerCase();
+      for (const i of this.client.registry.instancesOf(name)) if (i.description) text += `\n${i.description.toLowerCase()}`;
+      this.search.text[index] = text;
+    }
+    return text;
+  }
+
+  dispose(): void {
+    this.stopWatching?.();
+    this.search = undefined;
   }
 
   private find(args: Record<string, unknown>): CallToolResult {
@@ -212,12 +242,6 @@ function lowerBound(names: readonly string[], key: string): number {
     else hi = mid;
   }
   return lo;
-}
-
-function matchesWord(name: string, instances: readonly { description: string }[], word: string): boolean {
-  if (name.toLowerCase().includes(word)) return true;
-  for (const i of instances) if (i.description.toLowerCase().includes(word)) return true;
-  return false;
 }
 
 function failure(text: string): CallToolResult {
