@@ -11,6 +11,7 @@ import { runThroughput, type ThroughputResult } from './throughput.js';
 import { runDiscovery, type DiscoveryResult } from './discovery.js';
 import { runBroker, type BrokerResult } from './broker.js';
 import { runExtension, type ExtensionResult } from './extension.js';
+import { runFleet, type FleetResult } from './fleet.js';
 
 const root = join(__dirname, '..');
 const resultsPath = join(root, 'bench/results.json');
@@ -26,6 +27,7 @@ const groups: Record<string, (log: Log) => Promise<object>> = {
   discovery: runDiscovery,
   broker: runBroker,
   extension: runExtension,
+  fleet: runFleet,
 };
 
 async function main(): Promise<void> {
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
   const pick = (group: string, key: string): number | undefined => (detail[group] as Record<string, number> | undefined)?.[key];
   const headline: Record<string, number | undefined> = {};
   for (const t of TARGETS) headline[t.key] = pick(t.group, t.key);
+  for (const k of REPORTED) headline[k.key] = pick(k.group, k.key);
   const results = {
     ...headline,
     date: new Date().toISOString(),
@@ -100,6 +103,14 @@ const TARGETS: Target[] = [
   target('broker_throughput_ratio', 'broker', '≥', 0.5),
   target('activation_ms', 'extension', '≤', 50),
   target('extension_bundle_bytes', 'extension', '≤', 1_500_000),
+  target('heap_bytes_per_server_100k', 'fleet', '≤', 600),
+  target('find_device_ms_100k', 'fleet', '≤', 100),
+];
+
+/** Headline figures without a target of their own (the issue asks for them to be recorded). */
+const REPORTED: { key: string; group: string }[] = [
+  { key: 'discovery_100k_ms', group: 'fleet' },
+  { key: 'fleet_call_overhead_ratio', group: 'fleet' },
 ];
 
 interface Results {
@@ -115,7 +126,7 @@ const ms = (s: Summary): string => `${s.median} / ${s.p99}`;
 /** The generated part of BENCHMARKS.md: every number of the latest run, grouped as in results.json. */
 function renderMarkdown(r: Results): string {
   const m = r.machine;
-  const g = r.groups as { rpc?: RpcResult; gateway?: GatewayResult; throughput?: ThroughputResult; discovery?: DiscoveryResult; broker?: BrokerResult; extension?: ExtensionResult };
+  const g = r.groups as { rpc?: RpcResult; gateway?: GatewayResult; throughput?: ThroughputResult; discovery?: DiscoveryResult; broker?: BrokerResult; extension?: ExtensionResult; fleet?: FleetResult };
   const out: string[] = [
     `Run ${r.date} in ${r.durationSeconds} s on ${m.nproc} CPU(s) (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Mosquitto ${m.mosquitto}, ${m.platform}.`,
     '',
@@ -163,6 +174,12 @@ function renderMarkdown(r: Results): string {
       '',
       `Event log at ${e.eventLog.events} events: ${e.eventLog.heapBytes} heap bytes (${e.eventLog.bytesPerEvent} per event), ${e.eventLog.pushMicroseconds} µs per push.`,
     );
+  }
+  if (g.fleet) {
+    const f = g.fleet;
+    out.push('', '### 7. Fleets of 100,000 devices', '', '| broker | servers | discovery ms (CONNECT → registry complete) | complete | heap bytes per server | find median ms (20 queries) | first text query ms |', '| --- | --- | --- | --- | --- | --- | --- |');
+    for (const row of f.rows) out.push(`| ${row.broker} | ${row.servers} | ${row.discoveryMs} | ${row.complete ? 'yes' : '**no**'} | ${row.heapBytesPerServer} | ${row.findMedianMs} | ${row.findFirstTextMs} |`);
+    out.push('', `Fleet server call (SDK Client → gateway /fleet call_device_tool → MQTT → device) ${f.fleetCallMs} ms vs the per-device server (SDK Client → gateway /mcp/<name> → MQTT → device) ${f.perDeviceCallMs} ms, medians, same device and run: \`fleet_call_overhead_ratio\` ${f.fleet_call_overhead_ratio}.`);
   }
   return out.join('\n');
 }

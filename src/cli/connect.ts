@@ -2,16 +2,23 @@
 import { McpMqttClient } from '../core/client/mcp-client.js';
 import type { ServerSession } from '../core/client/session.js';
 import type { Timeouts } from '../core/client/session.js';
+import type { SnapshotLimits } from '../core/discovery/snapshot.js';
 import { brokerConfig, CommandError, type Values } from './args.js';
 import { stderrLogger } from './output.js';
 
-export async function withClient<T>(values: Values, fn: (client: McpMqttClient) => Promise<T>, timeouts?: Partial<Timeouts>): Promise<T> {
+export async function withClient<T>(
+  values: Values,
+  fn: (client: McpMqttClient) => Promise<T>,
+  timeouts?: Partial<Timeouts>,
+  snapshot?: Partial<SnapshotLimits>,
+): Promise<T> {
   const client = new McpMqttClient({
     broker: brokerConfig(values),
     clientId: values['client-id'] as string | undefined,
     clientIdPrefix: 'mqtt-mcp-cli-',
     reconnect: false,
     timeouts,
+    snapshot,
     logger: stderrLogger(),
     serverNameFilters: Array.isArray(values.filter) ? (values.filter as string[]) : undefined,
   });

@@ -26,6 +26,10 @@ export interface StartBrokerOptions {
   nodelay?: boolean;
   /** Embedded only: extra CONNACK user properties, to imitate the EMQX MCP gateway. */
   connackUserProperties?: EmbeddedBrokerOptions['connackUserProperties'];
+  /** Mosquitto only: keep its stock per-client queue limits (1,000 messages), as a default install has them. */
+  stockQueueLimits?: boolean;
+  /** Mosquitto only: max_queued_messages (default 100,000); benchmarks of 100k fleets need more. */
+  maxQueuedMessages?: number;
 }
 
 const MOSQUITTO_PATH = '/usr/sbin/mosquitto';
@@ -111,7 +115,7 @@ async function launchMosquitto(port: number, opts: StartBrokerOptions): Promise<
     // set_tcp_nodelay exists since Mosquitto 2.0; Nagle's delay would otherwise add ~40 ms per small publish.
     ...(opts.nodelay === false ? [] : ['set_tcp_nodelay true']),
     // The default of 1000 queued messages per client would cut a large retained snapshot short.
-    'max_queued_messages 100000',
+    ...(opts.stockQueueLimits ? [] : [`max_queued_messages ${opts.maxQueuedMessages ?? 100_000}`]),
     '',
   ].join('\n'));
 

@@ -9,21 +9,27 @@ export const gatewayHelp = `mqtt-mcp gateway --broker URL [--port P] [--filter F
   $MQTT_MCP_GATEWAY_TOKEN sets it.
   --port P     port to listen on (default: a free one)
   --filter F   server-name filter (MQTT wildcards allowed; repeatable; default "#")
-  --json       print one JSON line {"token", "servers": [{"name", "url"}]} at start and on every change
+  --fleet-max-call-many N   most devices one call_many of the fleet server may reach (default 100)
+  --json       print one JSON line {"token", "servers": [{"name", "url"}], "fleet": {"name", "url"}} at start and
+               on every change
+  The fleet server (one MCP server for every device on the broker: find_devices, describe_device,
+  call_device_tool, read_device_resource, call_many) is at <base URL>/fleet.
 ${COMMON_HELP}`;
 
 export async function gateway(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...brokerOptions, port: { type: 'string' }, filter: { type: 'string', multiple: true } });
+  const { values } = parse(argv, { ...brokerOptions, port: { type: 'string' }, filter: { type: 'string', multiple: true }, 'fleet-max-call-many': { type: 'string' } });
   const port = intOption(values, 'port', 0, 0, 65_535);
+  const maxCallMany = intOption(values, 'fleet-max-call-many', 100, 1, 100_000);
   const client = await connectLongLived(values);
-  const gw = new McpGateway({ client, port, token: process.env.MQTT_MCP_GATEWAY_TOKEN || undefined, logger: stderrLogger() });
+  const gw = new McpGateway({ client, port, token: process.env.MQTT_MCP_GATEWAY_TOKEN || undefined, logger: stderrLogger(), fleet: { maxCallMany } });
   try {
     const { token, baseUrl } = await gw.start().catch((e: Error) => {
       throw new CommandError(`could not listen on 127.0.0.1:${port}: ${e.message}`);
     });
     const print = (servers: GatewayServer[], first: boolean): void => {
-      if (values.json) process.stdout.write(JSON.stringify({ token, servers }) + '\n');
-      else process.stdout.write(describe(servers, first ? { token, baseUrl } : undefined));
+      const fleet = gw.fleetServer();
+      if (values.json) process.stdout.write(JSON.stringify({ token, servers, fleet }) + '\n');
+      else process.stdout.write(describe(servers, first ? { token, baseUrl, fleet } : undefined));
     };
     print(gw.servers(), true);
     gw.onDidChangeServers((servers) => print(servers, false));
@@ -35,10 +41,11 @@ export async function gateway(argv: string[]): Promise<number> {
   }
 }
 
-function describe(servers: GatewayServer[], start: { token: string; baseUrl: string } | undefined): string {
+function describe(servers: GatewayServer[], start: { token: string; baseUrl: string; fleet?: GatewayServer } | undefined): string {
   const lines: string[] = [];
   if (start) {
     lines.push(`MCP gateway (Streamable HTTP) on ${start.baseUrl}`, `Send the header  Authorization: Bearer ${start.token}`, '');
+    if (start.fleet) lines.push(`Fleet server (every device, five tools): ${start.fleet.url}`, '');
   } else {
     lines.push('', 'Servers changed:');
   }

@@ -8,8 +8,9 @@ import { MqttConnection, type ConnectionState, type IncomingMessage } from '../m
 import type { BrokerConfig } from '../mqtt/options.js';
 import { parsePresenceTopic, topics, assertValidId } from '../protocol/topics.js';
 import { parseConnackProperties, publishProperties, type RbacAssignment } from '../protocol/properties.js';
-import { DISCONNECTED_MESSAGE, parsePresence } from '../protocol/presence.js';
+import { DISCONNECTED_MESSAGE, hasCommonPresenceShape, MAX_PRESENCE_BYTES, parsePresence } from '../protocol/presence.js';
 import { DiscoveryRegistry } from '../discovery/registry.js';
+import { awaitSnapshot, DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits, type SnapshotReport } from '../discovery/snapshot.js';
 import type { EventSink } from '../events/event-log.js';
 import { MqttClientTransport } from '../transport/client-transport.js';
 import { DEFAULT_TIMEOUTS, ServerSession, type Timeouts } from './session.js';
@@ -34,6 +35,8 @@ export interface McpClientOptions {
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
   maxPayloadBytes?: number;
   legacyTopics?: boolean;
+  /** How long connect() waits for the retained presence snapshot when the broker does not confirm its end. */
+  snapshot?: Partial<SnapshotLimits>;
 }
 
 export class McpMqttClient extends EventEmitter {
@@ -47,7 +50,9 @@ export class McpMqttClient extends EventEmitter {
   private readonly log: Logger;
   private filters: string[] = [];
   private rbac: RbacAssignment[] = [];
-  private discovered: Promise<void> | undefined;
+  private discovered: Promise<SnapshotReport> | undefined;
+  private presenceArrivals = 0;
+  private lastSnapshot: SnapshotReport | undefined;
 
   constructor(private readonly options: McpClientOptions) {
     super();
@@ -70,10 +75,13 @@ export class McpMqttClient extends EventEmitter {
       // A reconnect: mark every instance unconfirmed now, before the subscriptions are restored. The retained
       // presence can arrive in the same read as the SUBACK, ahead of 'resubscribed'; marking then would sweep it.
       if (state === 'connected' && this.discovered) this.registry.beginResync();
+      if (state === 'connected') this.presenceArrivals = 0;
       this.event('connection', `${this.brokerLabel}: ${state}${reason && state !== 'connected' ? ` (${reason})` : ''}`, state === 'failed' ? 'error' : 'info');
       this.emit('state', state, reason);
     });
     this.connection.on('resubscribed', () => void this.resync());
+    this.registry.reportProblem = (instance, problem) =>
+      this.event('error', `${instance.serverName} (${instance.serverId}): ${problem}`, 'warn', { serverId: instance.serverId, serverName: instance.serverName, topic: `$mcp-server/presence/${instance.serverId}/${instance.serverName}` });
     this.connection.on('dropped', (topic: string, bytes: number) =>
       this.event('error', `dropped a ${bytes}-byte message on ${topic}: above the size limit`, 'warn', { topic, size: bytes }),
     );
@@ -85,6 +93,10 @@ export class McpMqttClient extends EventEmitter {
   /** The filters discovery subscribed with (the broker's, when it suggested some). */
   get serverNameFilters(): readonly string[] {
     return this.filters;
+  }
+  /** How the last presence snapshot ended (connect or reconnect); undefined before the first. */
+  get snapshot(): SnapshotReport | undefined {
+    return this.lastSnapshot;
   }
   /** RBAC roles the broker assigned this client (CONNACK MCP-RBAC). */
   get rbacAssignments(): readonly RbacAssignment[] {
@@ -116,7 +128,10 @@ export class McpMqttClient extends EventEmitter {
     });
   }
 
-  /** Connects and subscribes to presence; resolves when the retained presence snapshot has arrived. */
+  /**
+   * Connects and subscribes to presence; resolves when the retained presence snapshot has arrived, or, when
+   * the broker never confirms its end, after the snapshot limits with what arrived (see `snapshot`).
+   */
   async connect(): Promise<void> {
     await this.connection.connect();
     const connack = parseConnackProperties(this.connection.connack);
@@ -127,15 +142,25 @@ export class McpMqttClient extends EventEmitter {
     // QoS 0: brokers cap queued QoS 1 messages per client (Mosquitto: 1,000), silently dropping the rest of a
     // large retained snapshot; QoS 0 retained messages are delivered in full.
     await Promise.all(this.filters.map((f) => this.connection.subscribe(topics.presenceFilter(f), { qos: 0 })));
-    this.discovered = this.connection.sync();
+    this.discovered = this.takeSnapshot();
     await this.discovered;
     this.registry.flush();
   }
 
+  private async takeSnapshot(): Promise<SnapshotReport> {
+    const limits = { ...DEFAULT_SNAPSHOT_LIMITS, ...this.options.snapshot };
+    const report = await awaitSnapshot(() => this.connection.sync(), () => this.presenceArrivals, limits);
+    this.lastSnapshot = report;
+    if (!report.complete) this.event('error', `${this.brokerLabel}: presence snapshot may be incomplete: ${report.problem}`, 'warn', { size: report.received });
+    this.emit('snapshot', report);
+    return report;
+  }
+
   private async resync(): Promise<void> {
-    try {
-      await this.connection.sync();
-    } catch {
+    const report = await this.takeSnapshot();
+    // Sweeping after a partial snapshot would take live devices for gone ones: keep them instead.
+    if (!report.complete) {
+      this.registry.cancelResync();
       return;
     }
     for (const gone of this.registry.endResync()) this.event('presence', `${gone.serverName} offline (${gone.serverId}): gone after reconnect`, 'info', gone);
@@ -148,6 +173,14 @@ export class McpMqttClient extends EventEmitter {
       return;
     }
     const { serverId, serverName } = parsed;
+    this.presenceArrivals++;
+    if (m.payload.length <= MAX_PRESENCE_BYTES && hasCommonPresenceShape(m.payload)) {
+      // The full parse (and any error it finds) waits until someone reads the details: see registry.reportProblem.
+      const known = this.registry.instance(serverName, serverId);
+      this.registry.onlineDeferred(serverId, serverName, m.payload.toString('utf8'));
+      if (!known) this.event('presence', `${serverName} online (${serverId})`, 'info', { serverId, serverName, topic: m.topic, size: m.payload.length });
+      return;
+    }
     const presence = parsePresence(m.payload, serverName);
     if (presence.kind === 'invalid') {
       this.event('error', `${serverName} (${serverId}): ${presence.reason}`, 'warn', { serverId, serverName, topic: m.topic, size: m.payload.length });

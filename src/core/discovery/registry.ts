@@ -1,17 +1,20 @@
 // What a client knows about the servers on one broker, from retained presence alone: server-name →
 // instances. A name stays listed (offline) after its last instance leaves, so views can show it going
-// offline instead of vanishing. Change events are batched: a storm of 10,000 presence messages produces a
-// handful of events, not 10,000.
-import type { PresenceInfo, RbacRole } from '../protocol/presence.js';
+// offline instead of vanishing, but only for so long and so many: a long-running client must not keep every
+// name it ever saw. Change events are batched: a storm of 10,000 presence messages produces a handful of
+// events, not 10,000. Presence in the common shape is kept as its text and parsed when first read.
+import { parsePresence, type PresenceInfo, type RbacRole } from '../protocol/presence.js';
 
 export interface ServerInstance {
-  serverId: string;
-  serverName: string;
-  description: string;
-  meta: Record<string, unknown>;
-  rbacRoles: RbacRole[];
-  firstSeen: number;
-  lastSeen: number;
+  readonly serverId: string;
+  readonly serverName: string;
+  readonly description: string;
+  readonly meta: Record<string, unknown>;
+  readonly rbacRoles: RbacRole[];
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Set when the presence turned out malformed on first read (the instance then shows no details). */
+  readonly presenceProblem?: string;
 }
 
 export interface DiscoveredServer {
@@ -28,7 +31,89 @@ export interface RegistryChange {
   names: string[];
 }
 
-type Entry = { name: string; instances: Map<string, ServerInstance>; lastChange: number };
+/** How many offline names are kept, and how long: the oldest go first. */
+export interface OfflineRetention {
+  maxNames: number;
+  maxAgeMs: number;
+}
+export const DEFAULT_OFFLINE_RETENTION: OfflineRetention = { maxNames: 10_000, maxAgeMs: 60 * 60_000 };
+
+/** Told about presence found malformed when first read, or carrying warnings. */
+export type PresenceProblemReporter = (instance: ServerInstance, problem: string, level: 'warn') => void;
+
+const NO_ROLES: RbacRole[] = [];
+const EMPTY_INFO: PresenceInfo = Object.freeze({ description: '', meta: Object.freeze({}) as Record<string, unknown>, rbacRoles: NO_ROLES });
+
+class Instance implements ServerInstance {
+  private parsed: PresenceInfo | undefined;
+  private problem: string | undefined;
+
+  constructor(
+    readonly serverId: string,
+    readonly serverName: string,
+    /** The presence text when deferred; undefined when given parsed. */
+    readonly payload: string | undefined,
+    parsed: PresenceInfo | undefined,
+    /** Milliseconds since the registry's epoch: small integers stay unboxed (16 bytes less each at 100k). */
+    private readonly firstSeenOffset: number,
+    private lastSeenOffset: number,
+    private readonly registry: DiscoveryRegistry,
+  ) {
+    this.parsed = parsed;
+  }
+
+  get firstSeen(): number {
+    return this.registry.epoch + this.firstSeenOffset;
+  }
+  get lastSeen(): number {
+    return this.registry.epoch + this.lastSeenOffset;
+  }
+  seen(now: number): void {
+    this.lastSeenOffset = now - this.registry.epoch;
+  }
+
+  private get info(): PresenceInfo {
+    return (this.parsed ??= this.parseDeferred());
+  }
+  get description(): string {
+    return this.info.description;
+  }
+  get meta(): Record<string, unknown> {
+    return this.info.meta;
+  }
+  get rbacRoles(): RbacRole[] {
+    return this.info.rbacRoles;
+  }
+  get presenceProblem(): string | undefined {
+    void this.info;
+    return this.problem;
+  }
+
+  private parseDeferred(): PresenceInfo {
+    const result = parsePresence(this.payload ?? '', this.serverName);
+    if (result.kind === 'online') {
+      for (const w of result.warnings) this.registry.reportProblem?.(this, `presence: ${w}`, 'warn');
+      return result.info;
+    }
+    this.problem = result.kind === 'invalid' ? result.reason : 'presence payload is empty';
+    this.registry.reportProblem?.(this, this.problem, 'warn');
+    return EMPTY_INFO;
+  }
+
+  sameDetails(payload: string | undefined, info: PresenceInfo | undefined): boolean {
+    if (payload !== undefined && this.payload !== undefined) return payload === this.payload;
+    if (!info) return false;
+    try {
+      return this.description === info.description && JSON.stringify(this.meta) === JSON.stringify(info.meta);
+    } catch {
+      return false;
+    }
+  }
+}
+
+// An array, not a Map: almost every name has one instance, and at 100,000 names a Map each costs ~100 bytes more.
+type Entry = { name: string; instances: Instance[]; lastChangeOffset: number };
+const find = (entry: Entry | undefined, serverId: string): Instance | undefined => entry?.instances.find((i) => i.serverId === serverId);
 
 export class DiscoveryRegistry {
   private readonly entries = new Map<string, Entry>();
@@ -37,59 +122,117 @@ export class DiscoveryRegistry {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private unconfirmed: Set<string> | undefined;
   private names = 0;
+  private sorted: { version: number; names: string[] } | undefined;
+  /** Offline names, oldest first, with when they went offline. */
+  private readonly offlineSince = new Map<string, number>();
+  private readonly retention: OfflineRetention;
+  /** Set by the owner to hear about presence found malformed when first read. */
+  reportProblem: PresenceProblemReporter | undefined;
+  /** Times are kept as offsets from this. */
+  readonly epoch = Date.now();
 
-  constructor(private readonly batchMs = 50) {}
+  constructor(
+    private readonly batchMs = 50,
+    retention: Partial<OfflineRetention> = {},
+  ) {
+    this.retention = { ...DEFAULT_OFFLINE_RETENTION, ...retention };
+  }
 
   /** Records an online instance (from a non-empty presence message). */
   online(serverId: string, serverName: string, info: PresenceInfo, now = Date.now()): void {
-    let entry = this.entries.get(serverName);
+    this.upsert(serverId, serverName, undefined, info, now);
+  }
+
+  /** Records an online instance from presence text in the common shape, parsed when first read. */
+  onlineDeferred(serverId: string, serverName: string, payload: string, now = Date.now()): void {
+    this.upsert(serverId, serverName, payload, undefined, now);
+  }
+
+  private upsert(serverId: string, serverName: string, payload: string | undefined, info: PresenceInfo | undefined, now: number): void {
+    const entry = this.entries.get(serverName);
     if (!entry) {
-      this.entries.set(serverName, (entry = { name: serverName, instances: new Map(), lastChange: now }));
+      // Created holding its instance: an array grown from [] by push reserves room for 16.
+      const instance = new Instance(serverId, serverName, payload, info, now - this.epoch, now - this.epoch, this);
+      this.entries.set(serverName, { name: serverName, instances: [instance], lastChangeOffset: now - this.epoch });
       this.names++;
-    }
-    const previous = entry.instances.get(serverId);
-    this.unconfirmed?.delete(key(serverId, serverName));
-    const instance: ServerInstance = {
-      serverId,
-      serverName,
-      description: info.description,
-      meta: info.meta,
-      rbacRoles: info.rbacRoles,
-      firstSeen: previous?.firstSeen ?? now,
-      lastSeen: now,
-    };
-    entry.instances.set(serverId, instance);
-    if (!previous || previous.description !== info.description || JSON.stringify(previous.meta) !== JSON.stringify(info.meta)) {
-      entry.lastChange = now;
+      this.unconfirmed?.delete(key(serverId, serverName));
       this.markChanged(serverName);
+      return;
     }
+    if (entry.instances.length === 0) this.offlineSince.delete(serverName);
+    const previous = find(entry, serverId);
+    this.unconfirmed?.delete(key(serverId, serverName));
+    if (previous && previous.sameDetails(payload, info)) {
+      previous.seen(now);
+      return;
+    }
+    const instance = new Instance(serverId, serverName, payload, info, (previous?.firstSeen ?? now) - this.epoch, now - this.epoch, this);
+    if (previous) entry.instances[entry.instances.indexOf(previous)] = instance;
+    else entry.instances.push(instance);
+    entry.lastChangeOffset = now - this.epoch;
+    this.markChanged(serverName);
   }
 
   /** Forgets an instance (empty presence, or the instance ended our session). */
   offline(serverId: string, serverName: string, now = Date.now()): boolean {
     const entry = this.entries.get(serverName);
-    if (!entry || !entry.instances.delete(serverId)) return false;
-    entry.lastChange = now;
+    const index = entry ? entry.instances.findIndex((i) => i.serverId === serverId) : -1;
+    if (!entry || index < 0) return false;
+    entry.instances.splice(index, 1);
+    entry.lastChangeOffset = now - this.epoch;
     this.markChanged(serverName);
+    if (entry.instances.length === 0) {
+      this.offlineSince.set(serverName, now);
+      this.sweepOffline(now);
+    }
     return true;
+  }
+
+  /** Forgets offline names past the retention limits (oldest first); called as names go offline. */
+  sweepOffline(now = Date.now()): void {
+    for (const [name, since] of this.offlineSince) {
+      if (this.offlineSince.size <= this.retention.maxNames && now - since < this.retention.maxAgeMs) break;
+      this.offlineSince.delete(name);
+      if (this.entries.get(name)?.instances.length === 0) {
+        this.entries.delete(name);
+        this.names++;
+        this.markChanged(name);
+      }
+    }
   }
 
   get(name: string): DiscoveredServer | undefined {
     const entry = this.entries.get(name);
-    return entry && toServer(entry);
+    return entry && toServer(entry, this.epoch);
   }
 
   instance(serverName: string, serverId: string): ServerInstance | undefined {
-    return this.entries.get(serverName)?.instances.get(serverId);
+    return find(this.entries.get(serverName), serverId);
   }
 
   servers(): DiscoveredServer[] {
-    return [...this.entries.values()].map(toServer).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.entries.values()].map((e) => toServer(e, this.epoch)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Every known name in code-unit order; sorted again only when a name comes or goes. */
+  sortedNames(): readonly string[] {
+    if (this.sorted?.version !== this.names) this.sorted = { version: this.names, names: [...this.entries.keys()].sort() };
+    return this.sorted.names;
+  }
+
+  /** Whether a name has an online instance, without building a snapshot of it. */
+  isOnline(name: string): boolean {
+    return (this.entries.get(name)?.instances.length ?? 0) > 0;
+  }
+
+  /** The online instances of a name, live (do not keep or change): for scans over every name. */
+  instancesOf(name: string): readonly ServerInstance[] {
+    return this.entries.get(name)?.instances ?? [];
   }
 
   get onlineCount(): number {
     let n = 0;
-    for (const e of this.entries.values()) if (e.instances.size > 0) n++;
+    for (const e of this.entries.values()) if (e.instances.length > 0) n++;
     return n;
   }
 
@@ -107,14 +250,14 @@ export class DiscoveryRegistry {
    * clients over load-balanced instances like the Python SDK does.
    */
   pickInstance(serverName: string, random: () => number = Math.random): ServerInstance | undefined {
-    const instances = [...(this.entries.get(serverName)?.instances.values() ?? [])];
+    const instances = this.entries.get(serverName)?.instances ?? [];
     return instances[Math.floor(random() * instances.length)];
   }
 
   /** After a reconnect: every instance must be confirmed by retained presence again, or be swept. */
   beginResync(): void {
     this.unconfirmed = new Set();
-    for (const e of this.entries.values()) for (const id of e.instances.keys()) this.unconfirmed.add(key(id, e.name));
+    for (const e of this.entries.values()) for (const i of e.instances) this.unconfirmed.add(key(i.serverId, e.name));
   }
 
   /** Ends a resync: instances whose presence did not come back are gone. Returns what was removed. */
@@ -125,20 +268,27 @@ export class DiscoveryRegistry {
     return gone;
   }
 
+  /** Abandons a resync whose snapshot was incomplete: every instance stays as it was. */
+  cancelResync(): void {
+    this.unconfirmed = undefined;
+  }
+
   /** Drops names that are offline (the view's "clear offline servers"). */
   forgetOffline(): void {
     for (const [name, entry] of this.entries) {
-      if (entry.instances.size === 0) {
+      if (entry.instances.length === 0) {
         this.entries.delete(name);
         this.names++;
         this.markChanged(name);
       }
     }
+    this.offlineSince.clear();
   }
 
   clear(): void {
     for (const name of this.entries.keys()) this.markChanged(name);
     this.entries.clear();
+    this.offlineSince.clear();
     this.names++;
   }
 
@@ -168,9 +318,9 @@ export class DiscoveryRegistry {
   }
 }
 
-function toServer(entry: Entry): DiscoveredServer {
-  const instances = [...entry.instances.values()];
-  return { name: entry.name, instances, online: instances.length > 0, lastChange: entry.lastChange };
+function toServer(entry: Entry, epoch: number): DiscoveredServer {
+  const instances: ServerInstance[] = [...entry.instances];
+  return { name: entry.name, instances, online: instances.length > 0, lastChange: epoch + entry.lastChangeOffset };
 }
 
 // server-ids never contain '/', so the first '/' separates the two parts unambiguously.

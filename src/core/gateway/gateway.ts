@@ -11,6 +11,7 @@ import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
 import { DeviceTransport } from './device-transport.js';
 import { checkRequest, refuse } from './http-guard.js';
 import { PassThrough } from './pass-through.js';
+import { Fleet, FleetEndpoint } from '../fleet/index.js';
 
 export interface GatewayOptions {
   client: McpMqttClient;
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   /** Passed to each agent session's pass-through (its defaults: 10 s ping, 3 s optional lists). */
   pingTimeoutMs?: number;
   listTimeoutMs?: number;
+  /** The broker's fleet server at /fleet (on unless false); maxCallMany caps its call_many. */
+  fleet?: false | { maxCallMany?: number };
 }
 
 export interface GatewayAddress {
@@ -44,6 +47,7 @@ interface AgentSession {
 }
 
 const PATH_PREFIX = '/mcp/';
+const FLEET_PATH = '/fleet';
 /** Presence often changes in bursts (a fleet reconnecting): tell listeners once it settles. */
 const CHANGE_DEBOUNCE_MS = 100;
 /** Ended sessions remembered so a late request learns why, instead of a bare "not found". */
@@ -61,9 +65,19 @@ export class McpGateway {
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
   private lastNames = '';
   private readonly log: Logger;
+  private readonly fleet: FleetEndpoint | undefined;
 
   constructor(private readonly options: GatewayOptions) {
     this.log = options.logger ?? nullLogger;
+    if (options.fleet !== false) {
+      this.fleet = new FleetEndpoint(new Fleet({ client: options.client, maxCallMany: options.fleet?.maxCallMany, events: options.events }), options.events);
+    }
+  }
+
+  /** The fleet server's endpoint and name, when it is on. */
+  fleetServer(): GatewayServer | undefined {
+    if (!this.addr || !this.fleet) return undefined;
+    return { name: this.fleet.fleet.name, url: `${this.addr.baseUrl}${FLEET_PATH}` };
   }
 
   get address(): GatewayAddress | undefined {
@@ -142,6 +156,9 @@ export class McpGateway {
     if (!addr) return refuse(res, { status: 404, message: 'the gateway is stopping' }, NOT_FOUND_CODE);
     const refusal = checkRequest(req, addr.port, addr.token);
     if (refusal) return refuse(res, refusal);
+    if (this.fleet && (req.url ?? '/').split('?')[0] === FLEET_PATH) {
+      return this.fleet.handle(req, res, (message) => refuse(res, { status: 404, message }, NOT_FOUND_CODE));
+    }
     const serverName = serverNameFromPath(req.url ?? '/');
     if (serverName === undefined) {
       return refuse(res, { status: 404, message: `no MCP endpoint at ${(req.url ?? '/').split('?')[0]}: use ${PATH_PREFIX}<url-encoded server-name>` }, NOT_FOUND_CODE);
@@ -212,6 +229,7 @@ export class McpGateway {
     this.stopWatching?.();
     if (this.changeTimer) clearTimeout(this.changeTimer);
     await Promise.all([...this.sessions.values()].map((s) => s.bridge.close('gateway stopped')));
+    await this.fleet?.close();
     await new Promise<void>((resolve) => {
       http.close(() => resolve());
       http.closeAllConnections();

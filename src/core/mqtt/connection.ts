@@ -42,6 +42,7 @@ export interface SubscribeOptions {
 }
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+const GRACEFUL_END_MS = 2_000;
 const DEFAULT_RECONNECT = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 interface Subscription {
@@ -346,7 +347,15 @@ export class MqttConnection extends EventEmitter {
     const wasConnected = this.connected;
     this.setState('closed');
     if (wasConnected) this.emit('lost', 'connection closed');
-    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    // MQTT.js's graceful end waits for every unanswered request; a broker that lost one (Mosquitto drops an
+    // UNSUBACK when it overflows a client's queue) would keep it waiting forever, so it is forced after a while.
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => client.end(true, {}, () => resolve()), GRACEFUL_END_MS);
+      client.end(false, {}, () => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
   }
 
   /** Drops the socket without DISCONNECT, as a crash or a pulled cable would: the broker publishes the will. */

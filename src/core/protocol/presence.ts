@@ -19,6 +19,10 @@ export interface PresenceInfo {
   mismatchedServerName?: string;
 }
 
+/** Presence is a short announcement: anything larger or deeper is refused, for that server only. */
+export const MAX_PRESENCE_BYTES = 256 * 1024;
+export const MAX_PRESENCE_DEPTH = 64;
+
 export type PresenceParse =
   | { kind: 'online'; info: PresenceInfo; warnings: string[] }
   | { kind: 'offline' }
@@ -28,11 +32,16 @@ export type PresenceParse =
  * Parses a presence payload leniently: an empty payload is offline; `server_name` may be missing (the Python
  * SDK omits it); `meta` may carry `rbac.roles` (current) or `authorization.roles` (EMQX gateway, older).
  */
-export function parsePresence(payload: Uint8Array, topicServerName: string): PresenceParse {
+export function parsePresence(payload: Uint8Array | string, topicServerName: string): PresenceParse {
   if (payload.length === 0) return { kind: 'offline' };
+  if (payload.length > MAX_PRESENCE_BYTES) return { kind: 'invalid', reason: `presence payload is ${payload.length} bytes, above the ${MAX_PRESENCE_BYTES}-byte limit` };
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  // JSON.parse copes with any depth, but every later recursive walk (stringify, the tree, the agent) would not.
+  const depth = nestingDepth(text, MAX_PRESENCE_DEPTH);
+  if (depth > MAX_PRESENCE_DEPTH) return { kind: 'invalid', reason: `presence payload nests deeper than ${MAX_PRESENCE_DEPTH} levels` };
   let msg: unknown;
   try {
-    msg = JSON.parse(Buffer.isBuffer(payload) ? payload.toString('utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+    msg = JSON.parse(text);
   } catch (e) {
     return { kind: 'invalid', reason: `presence payload is not JSON: ${(e as Error).message}` };
   }
@@ -53,6 +62,37 @@ export function parsePresence(payload: Uint8Array, topicServerName: string): Pre
     warnings.push(`params.server_name "${params.server_name}" differs from the topic's "${topicServerName}"`);
   }
   return { kind: 'online', info, warnings };
+}
+
+// What every SDK we know writes first. A payload starting so is taken as online presence at once and parsed
+// fully only when first read (discovery of 100,000 devices should not JSON.parse what nobody looks at).
+const COMMON_PREFIXES = [
+  `{"jsonrpc":"2.0","method":"${ONLINE_METHOD}","params":{`,
+  `{"method":"${ONLINE_METHOD}","jsonrpc":"2.0","params":{`,
+].map((p) => Buffer.from(p));
+
+/** Whether a payload has the common presence shape's start, so that its full parse can be deferred. */
+export function hasCommonPresenceShape(payload: Buffer): boolean {
+  for (const prefix of COMMON_PREFIXES) if (payload.length > prefix.length && payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) return true;
+  return false;
+}
+
+/** Deepest bracket nesting outside strings, counting stops just past `limit`. */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }
 
 export function buildOnlineMessage(serverName: string, description: string, meta?: Record<string, unknown>): string {

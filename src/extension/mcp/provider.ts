@@ -9,6 +9,7 @@ import { errorMessage } from '../../core/util/logger.js';
 import type { BrokerEntry } from '../brokers/manager.js';
 import type { Services } from '../services.js';
 import { loadCore } from '../core-loader.js';
+import { agentSettings, offersFleet } from './agent-mode.js';
 
 export const PROVIDER_ID = 'mqttMcp.devices';
 const CHANGE_DEBOUNCE_MS = 250;
@@ -16,6 +17,8 @@ const CHANGE_DEBOUNCE_MS = 250;
 interface Target {
   brokerId: string;
   serverName: string;
+  /** The broker's fleet server rather than one device. */
+  fleet?: boolean;
 }
 
 export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition>, vscode.Disposable {
@@ -57,9 +60,17 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
     for (const b of connected) for (const s of b.client?.registry.servers() ?? []) if (s.online) nameCount.set(s.name, (nameCount.get(s.name) ?? 0) + 1);
     this.targets.clear();
     const definitions: vscode.McpHttpServerDefinition[] = [];
+    const settings = agentSettings();
     for (const broker of connected) {
-      for (const server of broker.client?.registry.servers() ?? []) {
-        if (!server.online || !exposure.isExposed(broker.id, server.name)) continue;
+      const exposed = (broker.client?.registry.servers() ?? []).filter((s) => s.online && exposure.isExposed(broker.id, s.name));
+      if (offersFleet(settings, exposed.length)) {
+        const label = `${broker.label} fleet`;
+        this.targets.set(label, { brokerId: broker.id, serverName: label, fleet: true });
+        const running = this.gateways.get(broker.id)?.gateway.fleetServer();
+        definitions.push(new vscode.McpHttpServerDefinition(label, vscode.Uri.parse(running?.url ?? 'http://127.0.0.1/fleet'), {}, 'fleet-1'));
+        continue;
+      }
+      for (const server of exposed) {
         // The same name on two brokers needs two labels; otherwise the label is the server-name itself.
         const label = (nameCount.get(server.name) ?? 0) > 1 ? `${server.name} (${broker.label})` : server.name;
         this.targets.set(label, { brokerId: broker.id, serverName: server.name });
@@ -89,7 +100,9 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
       const gateway = await this.gatewayFor(broker.id, client);
       const address = gateway.address;
       if (!address) return undefined;
-      definition.uri = vscode.Uri.parse(gateway.urlFor(target.serverName));
+      const fleet = target.fleet ? gateway.fleetServer() : undefined;
+      if (target.fleet && !fleet) return undefined;
+      definition.uri = vscode.Uri.parse(fleet ? fleet.url : gateway.urlFor(target.serverName));
       definition.headers = { Authorization: `Bearer ${address.token}` };
       return definition;
     } catch (e) {
@@ -107,7 +120,9 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
     if (existing) await existing.gateway.stop().catch(() => undefined);
     const { McpGateway } = loadCore().gateway;
     const listTimeoutMs = vscode.workspace.getConfiguration('mqttMcp').get<number>('catalog.listTimeoutMs');
-    const gateway = new McpGateway({ client, events: this.services.events.sink, logger: this.services.log, listTimeoutMs });
+    const gateway = new McpGateway({
+      client, events: this.services.events.sink, logger: this.services.log, listTimeoutMs, fleet: { maxCallMany: agentSettings().maxCallMany },
+    });
     const started = gateway.start();
     this.gateways.set(brokerId, { client, gateway, started });
     await started;
