@@ -9,6 +9,7 @@ import { gateway, gatewayHelp } from './commands/gateway.js';
 import { list, listHelp } from './commands/list.js';
 import { proxy, proxyHelp } from './commands/proxy.js';
 import { demo, demoHelp, simulate, simulateHelp } from './commands/simulate.js';
+import { scaffold, scaffoldHelp } from './commands/scaffold.js';
 
 interface Command {
   run(argv: string[]): Promise<number>;
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   simulate: { run: simulate, help: simulateHelp, summary: 'run device model files as MCP servers' },
   demo: { run: demo, help: demoHelp, summary: 'embedded broker + all example devices' },
   proxy: { run: proxy, help: proxyHelp, summary: 'serve existing MQTT / Sparkplug B devices as MCP servers' },
+  scaffold: { run: scaffold, help: scaffoldHelp, summary: 'generate a device server (TypeScript or C) from a device model' },
 };
 
 export function registerCommand(name: string, command: Command): void {
