@@ -148,7 +148,7 @@ export function emitC(node: ExpressionNode): string {
       return `mm_get(p, ${emitC(node.object)}, ${key !== undefined ? `mm_str(p, ${cString(key)})` : emitC(node.property)})`;
     }
     case 'call':
-      return `mm_call(p, ${cString(node.callee)}, ${node.args.length}${node.args.map((a) => `, ${emitC(a)}`).join('')})`;
+      return `mm_fn(p, ${cString(node.callee)}, ${node.args.length}${node.args.map((a) => `, ${emitC(a)}`).join('')})`;
     case 'unary':
       return node.op === '!' ? `mm_not(p, ${emitC(node.operand)})` : `mm_neg(p, ${emitC(node.operand)})`;
     case 'conditional':
