@@ -13,6 +13,7 @@ import type { DeviceMcpProvider } from './mcp/provider.js';
 import { registerMcpProvider } from './mcp/provider.js';
 import { registerConformance } from './conformance/report-panel.js';
 import { registerWebviews } from './webviews/index.js';
+import { registerScaffold } from './scaffold.js';
 
 export interface Services {
   context: vscode.ExtensionContext;
@@ -32,7 +33,7 @@ type Part = (services: Services) => vscode.Disposable[];
 
 // Filled in as parts land: webviews (tool invoker, timeline), the MCP server definition provider,
 // conformance reports.
-const parts: Part[] = [registerWebviews, registerMcpProvider, registerConformance, registerProxy];
+const parts: Part[] = [registerWebviews, registerMcpProvider, registerConformance, registerProxy, registerScaffold];
 
 export function registerExtensionParts(services: Services): vscode.Disposable[] {
   return parts.flatMap((register) => register(services));
