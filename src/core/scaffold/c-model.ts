@@ -100,9 +100,9 @@ export function cHandlerStub(fn: FunctionModel): GeneratedFile {
   return {
     path: `src/handlers/${id}.c`,
     kind: 'stub',
-    content: `/* Handler of the tool "${fn.name}": YOUR code${argsNote}. mqtt-mcp scaffold writes this file only when it
- * is missing, so regenerating after a model change keeps your edits; the struct ${id}_args in
- * src/handlers.h follows the model.
+    content: `/* Handler of the tool "${fn.name}": YOUR code${argsNote}.
+ * mqtt-mcp scaffold writes this file only when it is missing, so regenerating after a model change keeps
+ * your edits; the struct ${id}_args in src/handlers.h follows the model.
  * ${fn.description.replaceAll('\n', ' ').replaceAll('*/', '* /')} */
 #include "../handlers.h"
 #include <stdlib.h>

@@ -85,17 +85,19 @@ static void add_user_property(MQTTProperties *props, const char *name, const cha
   MQTTProperties_add(props, &property);
 }
 
-static int publish(const char *topic, const char *payload, int retained) {
-  MQTTResponse response = MQTTClient_publish5(client, topic, (int)strlen(payload), payload, 1, retained, &publish_properties, NULL);
+/* QoS 1 for responses and presence; notifications go at QoS 0, so a burst of progress or events cannot
+ * fill the broker's Receive Maximum (20 on Mosquitto) and block the responses behind it. */
+static int publish(const char *topic, const char *payload, int qos, int retained) {
+  MQTTResponse response = MQTTClient_publish5(client, topic, (int)strlen(payload), payload, qos, retained, &publish_properties, NULL);
   int rc = response.reasonCode;
   MQTTResponse_free(response);
   if (rc != MQTTREASONCODE_SUCCESS) fprintf(stderr, "publish to %s failed (%d)\\n", topic, rc);
   return rc;
 }
 
-static void publish_json(const char *topic, cJSON *message) {
+static void publish_json(const char *topic, cJSON *message, int qos) {
   char *text = cJSON_PrintUnformatted(message);
-  if (text && strlen(text) <= MCP_PAYLOAD_MAX) publish(topic, text, 0);
+  if (text && strlen(text) <= MCP_PAYLOAD_MAX) publish(topic, text, qos, 0);
   else fprintf(stderr, "message for %s is larger than MCP_PAYLOAD_MAX: dropped\\n", topic);
   free(text);
 }
@@ -110,7 +112,7 @@ static void send_result(session *s, const cJSON *id, cJSON *result) {
   cJSON *m = envelope();
   cJSON_AddItemToObject(m, "id", cJSON_Duplicate(id, 1));
   cJSON_AddItemToObject(m, "result", result ? result : cJSON_CreateObject());
-  publish_json(s->rpc, m);
+  publish_json(s->rpc, m, 1);
   cJSON_Delete(m);
 }
 
@@ -121,7 +123,7 @@ static void send_error(session *s, const cJSON *id, int code, const char *messag
   cJSON_AddNumberToObject(error, "code", code);
   cJSON_AddStringToObject(error, "message", message);
   if (data) cJSON_AddItemToObject(error, "data", data);
-  publish_json(s->rpc, m);
+  publish_json(s->rpc, m, 1);
   cJSON_Delete(m);
 }
 
@@ -129,7 +131,7 @@ static void send_notification(const char *topic, const char *method, cJSON *para
   cJSON *m = envelope();
   cJSON_AddStringToObject(m, "method", method);
   if (params) cJSON_AddItemToObject(m, "params", params);
-  publish_json(topic, m);
+  publish_json(topic, m, 0);
   cJSON_Delete(m);
 }
 
@@ -555,7 +557,7 @@ static int go_online(const mcp_options *options) {
     cJSON_AddObjectToObject(params, "meta");
     char *text = cJSON_PrintUnformatted(online);
     cJSON_Delete(online);
-    rc = publish(presence_topic, text, 1);
+    rc = publish(presence_topic, text, 1, 1);
     free(text);
     return rc == MQTTREASONCODE_SUCCESS ? 0 : -1;
   }

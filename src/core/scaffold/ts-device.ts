@@ -91,7 +91,7 @@ export class Device {
   }
 
   availableTools(): typeof TOOLS {
-    return TOOLS.filter((t) => !t.available || t.available(this.state));
+    return TOOLS.filter((t) => !t.available || t.available(this.state, this.instance));
   }
 
   private availableToolNames(): string {
@@ -149,7 +149,7 @@ export function createServer(device: Device, _clientId: string): Server {
     const entry = TOOLS.find((t) => t.tool.name === name);
     if (!entry) throw new McpError(ErrorCode.InvalidParams, \`Unknown tool: \${name}\`);
     const error = (text: string): ToolResult => ({ content: [{ type: 'text', text }], isError: true });
-    if (entry.available && !entry.available(device.state)) return toCallResult(error(\`\${name} is not available in the device's current state.\`));
+    if (entry.available && !entry.available(device.state, device.instance)) return toCallResult(error(\`\${name} is not available in the device's current state.\`));
     const { args, problems } = checkArgs(entry.tool.inputSchema as Record<string, unknown>, request.params.arguments);
     if (problems.length) return toCallResult(error(\`Invalid arguments for \${name}: \${problems.join('; ')}\`));
     const progressToken = request.params._meta?.progressToken;

@@ -195,7 +195,7 @@ export function deviceFile(model: DeviceModel): GeneratedFile {
       ...(fn.outputSchema ? { outputSchema: fn.outputSchema } : {}), ...(fn.annotations ? { annotations: fn.annotations } : {}),
     };
     const handler = !model.functions.includes(fn) ? 'setAttribute' : `(args, ctx) => ${identifier(fn.name)}(args as unknown as ${pascal(fn.name)}Args, ctx)`;
-    const available = fn.availableWhen ? `\n    available: (state) => Boolean(${emitTs(compileExpression(fn.availableWhen), eventCtx)}),` : '';
+    const available = fn.availableWhen ? `\n    available: (state, instance) => Boolean(${emitTs(compileExpression(fn.availableWhen), eventCtx)}),` : '';
     return `  {\n    tool: ${JSON.stringify(tool)} as Tool,${available}\n    run: ${handler},\n  },`;
   });
   const attributeSpecs = Object.entries(model.attributes).map(([name, a]) =>
@@ -228,7 +228,7 @@ ${initial.join('\n')}
 export interface ToolEntry {
   tool: Tool;
   /** The tool is listed (and callable) only while this holds. */
-  available?: (state: State) => boolean;
+  available?: (state: State, instance: Instance) => boolean;
   run: (args: Record<string, unknown>, ctx: ToolContext) => Promise<ToolResult>;
 }
 
