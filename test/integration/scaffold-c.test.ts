@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
-import { assertConformant, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, toolToCall, type ExampleModel } from './scaffold-helpers.js';
+import { assertConformant, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const NEEDED = [
@@ -80,7 +80,8 @@ describe('C scaffold of the example models', { skip: missing.length ? `needs ${m
       });
 
       it('every example model passes mqtt-mcp check, will included', { timeout: 10 * 60_000 }, async () => {
-        for (const m of models) {
+        // The models in parallel: a check is mostly waiting (silence windows, pings), not computing.
+        await Promise.all(models.map(async (m) => {
           const serverId = `c-${m.slug}-${randomBytes(3).toString('hex')}`;
           const serverName = m.model.serverName.replaceAll('{n}', '1').replaceAll('{id}', serverId);
           // Paho C names a plain TCP broker tcp://host:port.
@@ -93,6 +94,20 @@ describe('C scaffold of the example models', { skip: missing.length ? `needs ${m
           } finally {
             await device.stop();
           }
+        }));
+      });
+
+      it('a clean stop (SIGTERM) clears the retained presence and exits 0', async () => {
+        const m = models[0]!;
+        const serverId = `c-stop-${randomBytes(3).toString('hex')}`;
+        const serverName = m.model.serverName.replaceAll('{n}', '1').replaceAll('{id}', serverId);
+        const device = await startDevice(join(dir, m.slug, 'build', 'mcp-device'), ['--broker', broker.url.replace(/^mqtt:/, 'tcp:'), '--id', serverId], join(dir, m.slug));
+        try {
+          const { exitCode, retained } = await stopCleanly(broker.url, serverName, serverId, device);
+          assert.equal(exitCode, 0, device.output());
+          assert.equal(retained, 0, `presence still retained after a clean stop:\n${device.output()}`);
+        } finally {
+          await device.stop();
         }
       });
     });

@@ -5,6 +5,7 @@ import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_proces
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConformanceReport } from '../../src/core/conformance/index.js';
+import { freshSubscriberView } from '../../src/core/conformance/probe.js';
 import { loadDeviceModel, type DeviceModel } from '../../src/core/device/index.js';
 import { params } from '../../src/core/scaffold/plan.js';
 
@@ -112,4 +113,19 @@ export function assertConformant(report: ConformanceReport, deviceOutput: string
   for (const id of ['presence.retained', 'initialize.subscribed-before-reply', 'operation.ping', 'operation.unknown-method', 'traffic.user-properties', 'teardown.deinitialize', 'teardown.will']) {
     assert.equal(byId.get(id)?.verdict, 'pass', `${id} did not pass: ${byId.get(id)?.observed}`);
   }
+}
+
+/**
+ * A clean stop (SIGTERM, like Ctrl+C or a service manager): the device must clear its retained presence before
+ * DISCONNECT and exit 0. Returns what a fresh subscriber then finds retained on its presence topic.
+ */
+export async function stopCleanly(brokerUrl: string, serverName: string, serverId: string, device: DeviceProcess): Promise<{ exitCode: number | null; retained: number }> {
+  const topic = `$mcp-server/presence/${serverId}/${serverName}`;
+  const before = (await freshSubscriberView({ url: brokerUrl }, topic)).filter((o) => o.retain && o.payload.length > 0).length;
+  assert.equal(before, 1, 'the device was not online before the clean stop');
+  const exited = new Promise<number | null>((resolve) => device.child.once('exit', (code) => resolve(code)));
+  device.child.kill('SIGTERM');
+  const exitCode = await exited;
+  const retained = (await freshSubscriberView({ url: brokerUrl }, topic)).filter((o) => o.retain && o.payload.length > 0).length;
+  return { exitCode, retained };
 }

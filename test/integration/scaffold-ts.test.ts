@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
-import { assertConformant, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, toolToCall, type ExampleModel } from './scaffold-helpers.js';
+import { assertConformant, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
@@ -67,7 +67,8 @@ describe('TypeScript scaffold of the example models', () => {
 
       // Names are only known once the models are loaded, so one test walks all models; a failure names the model.
       it('every example model passes mqtt-mcp check, will included', { timeout: 10 * 60_000 }, async () => {
-        for (const m of models) {
+        // The models in parallel: a check is mostly waiting (silence windows, pings), not computing.
+        await Promise.all(models.map(async (m) => {
           const serverId = `ts-${m.slug}-${randomBytes(3).toString('hex')}`;
           const serverName = m.model.serverName.replaceAll('{n}', '1').replaceAll('{id}', serverId);
           const device = await startDevice(process.execPath, ['dist/main.js', '--broker', broker.url, '--id', serverId], join(dir, m.slug));
@@ -78,6 +79,20 @@ describe('TypeScript scaffold of the example models', () => {
           } finally {
             await device.stop();
           }
+        }));
+      });
+
+      it('a clean stop (SIGTERM) clears the retained presence and exits 0', async () => {
+        const m = models[0]!;
+        const serverId = `ts-stop-${randomBytes(3).toString('hex')}`;
+        const serverName = m.model.serverName.replaceAll('{n}', '1').replaceAll('{id}', serverId);
+        const device = await startDevice(process.execPath, ['dist/main.js', '--broker', broker.url, '--id', serverId], join(dir, m.slug));
+        try {
+          const { exitCode, retained } = await stopCleanly(broker.url, serverName, serverId, device);
+          assert.equal(exitCode, 0, device.output());
+          assert.equal(retained, 0, `presence still retained after a clean stop:\n${device.output()}`);
+        } finally {
+          await device.stop();
         }
       });
     });
