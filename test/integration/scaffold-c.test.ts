@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
-import { assertConformant, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
+import { assertConformant, checkListChanged, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const NEEDED = [
@@ -95,6 +95,23 @@ describe('C scaffold of the example models', { skip: missing.length ? `needs ${m
             await device.stop();
           }
         }));
+      });
+
+      it('a change of tool availability sends tools/list_changed on the capability topic', async () => {
+        const m = models.find((x) => x.slug === 'kitchen-sink');
+        assert.ok(m, 'the kitchen-sink example is missing');
+        const serverId = `c-lc-${randomBytes(3).toString('hex')}`;
+        const serverName = m.model.serverName.replaceAll('{n}', '7').replaceAll('{id}', serverId);
+        const device = await startDevice(join(dir, 'kitchen-sink', 'build', 'mcp-device'), ['--broker', broker.url.replace(/^mqtt:/, 'tcp:'), '--id', serverId, '--n', '7'], join(dir, 'kitchen-sink'));
+        try {
+          const report = await checkListChanged(broker.url, serverName, serverId);
+          const verdict = (id: string): string | undefined => report.results.find((r) => r.id === id)?.verdict;
+          assert.equal(verdict('traffic.capability-topic'), 'pass', JSON.stringify(report.results.find((r) => r.id === 'traffic.capability-topic')));
+          assert.equal(verdict('traffic.capability-advertised'), 'pass');
+          assert.equal(report.summary.fail, 0, JSON.stringify(report.results.filter((r) => r.verdict === 'fail')));
+        } finally {
+          await device.stop();
+        }
       });
 
       it('a clean stop (SIGTERM) clears the retained presence and exits 0', async () => {

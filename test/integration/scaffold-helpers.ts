@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../../src/core/conformance/index.js';
+import { runConformance, type ConformanceReport } from '../../src/core/conformance/index.js';
 import { freshSubscriberView } from '../../src/core/conformance/probe.js';
 import { loadDeviceModel, type DeviceModel } from '../../src/core/device/index.js';
 import { params } from '../../src/core/scaffold/plan.js';
@@ -128,4 +128,22 @@ export async function stopCleanly(brokerUrl: string, serverName: string, serverI
   const exitCode = await exited;
   const retained = (await freshSubscriberView({ url: brokerUrl }, topic)).filter((o) => o.retain && o.payload.length > 0).length;
   return { exitCode, retained };
+}
+
+/**
+ * The kitchen sink lists secret_tool only while secret_mode holds: switching it on through set_attribute (from
+ * another client, the `mqtt-mcp call` CLI) must send tools/list_changed on the capability topic, which the
+ * checker then judges (traffic.capability-topic, traffic.capability-advertised).
+ */
+export async function checkListChanged(brokerUrl: string, serverName: string, serverId: string): Promise<ConformanceReport> {
+  return runConformance({
+    broker: { url: brokerUrl },
+    serverName,
+    serverId,
+    latencySamples: 3,
+    triggerListChanged: async () => {
+      const call = await run(process.execPath, [CLI, 'call', '--broker', brokerUrl, '--server', serverName, '--tool', 'set_attribute', '--args', '{"name":"secret_mode","value":true}']);
+      assert.equal(call.code, 0, call.stdout + call.stderr);
+    },
+  });
 }
