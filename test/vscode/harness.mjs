@@ -145,6 +145,26 @@ export function countActivations(userDataDir, extensionId = EXTENSION_ID) {
   return count;
 }
 
+/** How often the extension said it finished activate() (ACTIVATED_MESSAGE in src/extension/extension.ts) in its own log. */
+export function countActivationsCompleted(userDataDir) {
+  const logsDir = join(userDataDir, 'logs');
+  if (!existsSync(logsDir)) return 0;
+  let count = 0;
+  for (const session of readdirSync(logsDir)) {
+    let hosts;
+    try {
+      hosts = readdirSync(join(logsDir, session)).filter((name) => name.startsWith('exthost'));
+    } catch {
+      continue;
+    }
+    for (const host of hosts) {
+      const file = join(logsDir, session, host, EXTENSION_ID, 'MQTT MCP.log');
+      if (existsSync(file)) count += readFileSync(file, 'utf8').split('MQTT MCP activated').length - 1;
+    }
+  }
+  return count;
+}
+
 /** Extension host log lines (with what follows) saying that `extensionId` failed to activate. */
 export function activationFailures(userDataDir, extensionId = EXTENSION_ID) {
   const needle = `Activating extension ${extensionId} failed`;
@@ -338,6 +358,7 @@ export class Workbench {
     // Baselines: activation is read from the server's extension host logs, shared by all windows.
     this.activationsBefore = countActivations(server.userDataDir);
     this.activationFailuresBefore = activationFailures(server.userDataDir).length;
+    this.activationsCompletedBefore = countActivationsCompleted(server.userDataDir);
   }
 
   /**
@@ -353,10 +374,18 @@ export class Workbench {
       }
       await sleep(250);
     }
-    // The log line comes before activate() runs; give a throwing activate() a moment to be logged.
-    await sleep(500);
-    const failures = activationFailures(this.server.userDataDir).slice(this.activationFailuresBefore);
-    if (failures.length) throw new Error(`${EXTENSION_ID} failed to activate:\n${failures[0]}`);
+    // That log line comes before activate() runs: then either the extension logs its last step, or the host
+    // logs the error activate() threw.
+    for (;;) {
+      const failures = activationFailures(this.server.userDataDir).slice(this.activationFailuresBefore);
+      if (failures.length) throw new Error(`${EXTENSION_ID} failed to activate:\n${failures[0]}`);
+      if (countActivationsCompleted(this.server.userDataDir) > this.activationsCompletedBefore) return;
+      if (Date.now() > deadline) {
+        await this.screenshot('activation-incomplete');
+        throw new Error(`${EXTENSION_ID} started activating but logged neither "MQTT MCP activated" nor an error within ${timeout / 1000} s`);
+      }
+      await sleep(250);
+    }
   }
 
   /** The quick input (command palette, quick picks). */
@@ -525,9 +554,12 @@ export async function openWorkbench(server, browser, {
   const page = await context.newPage();
   const workbench = new Workbench(page, context, server);
   try {
-    // Playwright's own 30 s navigation default is too short for code-server on a loaded machine.
-    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath }), { timeout });
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout });
+    // Only the first response is awaited here ('load' waits for every script, which takes over Playwright's
+    // default 30 s on a loaded machine); the workbench being drawn is the state that matters.
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath }), { waitUntil: 'commit', timeout });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout }).catch((err) => {
+      throw new Error(`the workbench did not draw its status bar within ${timeout / 1000} s of loading ${server.url}`, { cause: err });
+    });
     if (waitForActivation && extensionDevelopmentPath) await workbench.waitForExtensionActivated({ timeout });
   } catch (err) {
     await workbench.screenshot('open-workbench-failed').catch(() => {});
@@ -624,7 +656,8 @@ export async function runExtensionTests(server, browser, {
   await page.exposeFunction('codeAutomationExit', (code) => reportExit(code));
   let timer;
   try {
-    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }));
+    // The suite reports its own end (codeAutomationExit), bounded by `timeout`: the page load needs no limit of its own.
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }), { waitUntil: 'commit', timeout });
     const exitCode = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), timeout)))]);
     if (exitCode !== 0) {
       const shot = new Workbench(page, context, server);

@@ -42,6 +42,22 @@ async function webviewFrame(selector, { timeout = 30_000 } = {}) {
   }
 }
 
+/**
+ * Resolves once the frame has no image still loading and has drawn two frames since: anything a click or
+ * an injected element started (an onerror, a navigation) has happened by then. A wait on the page's state,
+ * not on a clock, so a loaded machine only makes it slower.
+ */
+async function settled(frame) {
+  await frame.evaluate(async () => {
+    const loading = [...document.images].filter((img) => !img.complete);
+    await Promise.all(loading.map((img) => new Promise((r) => {
+      img.addEventListener('load', r, { once: true });
+      img.addEventListener('error', r, { once: true });
+    })));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+}
+
 /** Picks `label` in the open quick input after typing it (long lists only render the rows in view). */
 async function pickFiltered(label, options) {
   await workbench.quickInput.locator('input').fill(label, { timeout: options?.timeout ?? 15_000 });
@@ -186,7 +202,7 @@ uiTest('hostile device strings render as inert text', 'hostile', async () => {
 
   const frame = await openInvoker('lab/hostile/1', 'pwn');
   const outcome = await invokeAndWait(frame);
-  await frame.evaluate(() => new Promise((r) => setTimeout(r, 500))); // give any onerror a chance to fire
+  await settled(frame); // an injected <img onerror> would have fired by now
   const pwned = await frame.evaluate(() => window.__pwned ?? null);
   assert.equal(pwned, null, 'no device string ran as script');
   // The page's own DOM (component internals live in shadow roots): no element made from device markup.
@@ -198,7 +214,7 @@ uiTest('hostile device strings render as inert text', 'hostile', async () => {
   assert.equal(await frame.evaluate(() => document.querySelectorAll('a[href]').length), 0, 'no device URI became a link');
   const before = await frame.evaluate(() => location.href);
   await outcome.locator('.resource-link button.link').click();
-  await sleep(500);
+  await settled(frame); // a navigation the click started would have begun by now
   assert.equal(await frame.evaluate(() => location.href), before, 'the webview did not navigate');
   assert.equal(await frame.evaluate(() => window.__pwned ?? null), null);
   await workbench.screenshot('webviews-invoker-hostile');
@@ -219,7 +235,13 @@ uiTest('the timeline shows an imported 100,000-event JSONL file virtualized, mar
   await workbench.quickInput.locator('.monaco-list-row', { hasText: 'events-100k.jsonl' }).waitFor();
   const pathInput = workbench.quickInput.locator('input');
   await pathInput.fill(file);
-  await sleep(300);
+  // The dialog filters its list as the path is typed; Enter before that would open what was listed before.
+  await workbench.page.waitForFunction((name) => {
+    const rows = [...document.querySelectorAll('.quick-input-widget .monaco-list-row')];
+    return rows.length === 1 && rows[0].textContent.includes(name);
+  }, 'events-100k.jsonl', { timeout: 15_000 }).catch((err) => {
+    throw new Error('the open dialog did not narrow its list to events-100k.jsonl within 15 s of typing its path', { cause: err });
+  });
   await pathInput.press('Enter');
   const timeline = await webviewFrame('.tl-toolbar');
   const banner = timeline.locator('.banner-imported');
