@@ -88,6 +88,8 @@ export interface ExtensionResult {
   activation: { requireMs: Summary; activateMs: Summary; totalMs: Summary; coreLoadMs: Summary; registeredDisposables: number };
   extension_bundle_bytes: number;
   bundles: Record<string, number>;
+  /** Heap + ArrayBuffer bytes per event of a full 100,000-event log. */
+  event_log_bytes_per_event: number;
   eventLog: { events: number; heapBytes: number; bytesPerEvent: number; pushMicroseconds: number };
 }
 
@@ -128,6 +130,7 @@ export async function runExtension(log: (line: string) => void): Promise<Extensi
       // Everything the extension host may load: the entry and the core it requires on first use.
       extension_bundle_bytes: (bundles['dist/extension.js'] as number) + (bundles['dist/extension-core.js'] as number),
       bundles,
+      event_log_bytes_per_event: eventLog.bytesPerEvent,
       eventLog,
     };
   } finally {
