@@ -235,13 +235,13 @@ uiTest('the timeline shows an imported 100,000-event JSONL file virtualized, mar
   await workbench.quickInput.locator('.monaco-list-row', { hasText: 'events-100k.jsonl' }).waitFor();
   const pathInput = workbench.quickInput.locator('input');
   await pathInput.fill(file);
-  // The dialog filters its list as the path is typed; Enter before that would open what was listed before.
-  await workbench.page.waitForFunction((name) => {
-    const rows = [...document.querySelectorAll('.quick-input-widget .monaco-list-row')];
-    return rows.length === 1 && rows[0].textContent.includes(name);
-  }, 'events-100k.jsonl', { timeout: 15_000 }).catch((err) => {
-    throw new Error('the open dialog did not narrow its list to events-100k.jsonl within 15 s of typing its path', { cause: err });
-  });
+  // The dialog selects the typed file in its list once it has read the path; Enter before that would accept
+  // the folder instead.
+  await workbench.page.waitForFunction((name) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')]
+    .some((row) => (row.classList.contains('focused') || row.classList.contains('selected')) && row.textContent.includes(name)), 'events-100k.jsonl', { timeout: 30_000 })
+    .catch((err) => {
+      throw new Error('the open dialog did not select events-100k.jsonl within 30 s of typing its path', { cause: err });
+    });
   await pathInput.press('Enter');
   const timeline = await webviewFrame('.tl-toolbar');
   const banner = timeline.locator('.banner-imported');
