@@ -15,6 +15,12 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..'
 export const screenshotDir = join(repoRoot, 'test-results/vscode');
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const EXTENSION_ID = 'mqtt-mcp-devkit.mqtt-mcp-devkit';
+/**
+ * How long a UI step may take before it counts as failed (each wait returns as soon as its state holds, so a
+ * generous limit costs nothing when things work). A loaded 2-core machine makes steps 10× slower than an idle
+ * one; `VSCODE_E2E_PATIENCE_MS` changes it.
+ */
+export const PATIENCE_MS = Number(process.env.VSCODE_E2E_PATIENCE_MS) || 45_000;
 /** Set by run.mjs so that UI test files re-use its code-server and browser instead of starting their own. */
 export const SESSION_ENV = 'VSCODE_E2E_SESSION';
 
@@ -365,7 +371,7 @@ export class Workbench {
    * Waits until the development extension (EXTENSION_ID) has been activated by an extension host started
    * after this Workbench was created, and fails with the logged error if activate() threw.
    */
-  async waitForExtensionActivated({ timeout = 60_000 } = {}) {
+  async waitForExtensionActivated({ timeout = PATIENCE_MS * 4 } = {}) {
     const deadline = Date.now() + timeout;
     while (countActivations(this.server.userDataDir) <= this.activationsBefore) {
       if (Date.now() > deadline) {
@@ -394,7 +400,7 @@ export class Workbench {
   }
 
   /** Picks the row whose label is exactly `label` in the open quick input. */
-  async pickQuickInputItem(label, { timeout = 15_000 } = {}) {
+  async pickQuickInputItem(label, { timeout = PATIENCE_MS } = {}) {
     const row = this.quickInput.locator('.monaco-list-row').filter({
       has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }),
     }).first();
@@ -403,13 +409,13 @@ export class Workbench {
   }
 
   /** Runs a command by its exact palette title, e.g. "Output: Show Output Channels...". */
-  async runCommand(title, { timeout = 15_000 } = {}) {
+  async runCommand(title, { timeout = PATIENCE_MS } = {}) {
     const input = this.quickInput.locator('input');
     // The palette opens on F1 only when the workbench has focus; retry once after focusing it.
     for (let attempt = 0; ; attempt++) {
       await this.page.keyboard.press('F1');
       try {
-        await input.waitFor({ state: 'visible', timeout: 3000 });
+        await input.waitFor({ state: 'visible', timeout: PATIENCE_MS / 4 });
         break;
       } catch (err) {
         const dialog = await this.dialogMessage();
@@ -435,12 +441,12 @@ export class Workbench {
   }
 
   /** Clicks a button of the open modal dialog by its exact label, e.g. "OK" or "Cancel". */
-  async answerDialog(buttonLabel, { timeout = 10_000 } = {}) {
+  async answerDialog(buttonLabel, { timeout = PATIENCE_MS } = {}) {
     await this.page.locator('.monaco-dialog-box').getByRole('button', { name: buttonLabel, exact: true }).click({ timeout });
   }
 
   /** Opens a view container (activity bar entry) by its title, e.g. "Explorer" or "MQTT MCP". */
-  async openViewContainer(title, { timeout = 15_000 } = {}) {
+  async openViewContainer(title, { timeout = PATIENCE_MS } = {}) {
     // Activity bar entries are tabs labelled "Title" or "Title (keybinding)".
     const tab = this.page.locator('.part.activitybar').getByRole('tab', { name: new RegExp(`^${escapeRegExp(title)}( \\(.*\\))?$`) });
     await tab.waitFor({ state: 'visible', timeout });
@@ -463,7 +469,7 @@ export class Workbench {
   }
 
   /** Expands a tree row (no-op when already expanded) and returns its locator. */
-  async expandTreeItem(viewTitle, label, { timeout = 15_000 } = {}) {
+  async expandTreeItem(viewTitle, label, { timeout = PATIENCE_MS } = {}) {
     const row = this.treeItem(viewTitle, label);
     await row.waitFor({ state: 'visible', timeout });
     if ((await row.getAttribute('aria-expanded')) === 'false') {
@@ -482,7 +488,7 @@ export class Workbench {
   }
 
   /** Shows an Output channel by name in the panel, the way a user picks it from "Output: Show Output Channels...". */
-  async showOutputChannel(name, { timeout = 15_000 } = {}) {
+  async showOutputChannel(name, { timeout = PATIENCE_MS } = {}) {
     await this.runCommand('Output: Show Output Channels...');
     await this.pickQuickInputItem(name, { timeout });
     const deadline = Date.now() + timeout;
@@ -513,7 +519,7 @@ export class Workbench {
   }
 
   /** Waits until a notification matching `text` (substring or RegExp) is in the Notification Center. */
-  async waitForNotification(text, { timeout = 30_000 } = {}) {
+  async waitForNotification(text, { timeout = PATIENCE_MS * 2 } = {}) {
     const matches = (message) => (text instanceof RegExp ? text.test(message) : message.includes(text));
     const deadline = Date.now() + timeout;
     for (;;) {
@@ -548,9 +554,11 @@ export async function openWorkbench(server, browser, {
   extensionDevelopmentPath = repoRoot,
   waitForActivation = true,
   viewport = { width: 1400, height: 900 },
-  timeout = 60_000,
+  timeout = PATIENCE_MS * 4,
 } = {}) {
   const context = await browser.newContext({ viewport });
+  // Also the limit of every Playwright wait a test makes without naming one (Playwright's own is 30 s).
+  context.setDefaultTimeout(PATIENCE_MS);
   const page = await context.newPage();
   const workbench = new Workbench(page, context, server);
   try {
