@@ -174,7 +174,7 @@ function renderMarkdown(r: Results): string {
       '| --- | --- |',
       ...Object.entries(e.bundles).map(([f, b]) => `| ${f} | ${b} |`),
       '',
-      `Event log at ${e.eventLog.events} events: ${e.eventLog.heapBytes} heap bytes (${e.eventLog.bytesPerEvent} per event), ${e.eventLog.pushMicroseconds} µs per push.`,
+      `Event log at ${e.eventLog.events} events: ${e.eventLog.heapBytes} heap + ArrayBuffer bytes (${e.eventLog.bytesPerEvent} per event), ${e.eventLog.pushMicroseconds} µs per push.`,
     );
   }
   if (g.fleet) {
