@@ -410,6 +410,26 @@ export class Workbench {
 
   /** Runs a command by its exact palette title, e.g. "Output: Show Output Channels...". */
   async runCommand(title, { timeout = PATIENCE_MS } = {}) {
+    // The palette lists the commands registered when it opens; in a window still starting up (slow under
+    // load) a command may come later, so a miss closes the palette and opens it again until the deadline.
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      await this.openPalette(title);
+      await this.quickInput.locator('input').fill(`>${title}`);
+      try {
+        await this.pickQuickInputItem(title, { timeout: Math.min(PATIENCE_MS / 6, Math.max(1000, deadline - Date.now())) });
+        return;
+      } catch (err) {
+        const offered = await this.quickInput.locator('.monaco-list-row .label-name').allInnerTexts();
+        await this.page.keyboard.press('Escape');
+        if (Date.now() > deadline) {
+          throw new Error(`no command titled "${title}" in the palette within ${timeout / 1000} s (offered: ${offered.join(' | ') || 'nothing'})`, { cause: err });
+        }
+      }
+    }
+  }
+
+  async openPalette(title) {
     const input = this.quickInput.locator('input');
     // The palette opens on F1 only when the workbench has focus; retry once after focusing it.
     for (let attempt = 0; ; attempt++) {
@@ -423,14 +443,6 @@ export class Workbench {
         if (attempt >= 2) throw err;
         await this.page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } });
       }
-    }
-    await input.fill(`>${title}`);
-    try {
-      await this.pickQuickInputItem(title, { timeout });
-    } catch (err) {
-      const offered = await this.quickInput.locator('.monaco-list-row .label-name').allInnerTexts();
-      await this.page.keyboard.press('Escape');
-      throw new Error(`no command titled "${title}" in the palette (offered: ${offered.join(' | ') || 'nothing'})`, { cause: err });
     }
   }
 

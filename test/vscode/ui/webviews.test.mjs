@@ -304,7 +304,10 @@ uiTest('after a window reload the invoker panels come back with their arguments,
     const dropped = timeline.locator('.banner-dropped');
     for (let i = 0; i < 80 && !(await dropped.count()); i++) await invokeAndWait(restored);
     assert.match(await dropped.innerText({ timeout: 5000 }), /^\s*[\d,]+ older events dropped \(limit 100\b/);
-    assert.match(await timeline.locator('.status').innerText(), /^100 events/);
+    // The status line is redrawn after the rows arrive: wait for it to count the 100 kept events.
+    await timeline.locator('.status').filter({ hasText: /^100 events/ }).waitFor().catch(async (err) => {
+      throw new Error(`the timeline status did not come to "100 events" (it says "${await timeline.locator('.status').innerText()}")`, { cause: err });
+    });
     await workbench.screenshot('webviews-timeline-dropped');
   } finally {
     rmSync(settingsDir, { recursive: true, force: true });
