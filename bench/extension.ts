@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventLog } from '../src/core/events/event-log.js';
-import { round, roundSummary, settledHeapUsed, summarize, type Summary } from './stats.js';
+import { round, roundSummary, settledMemoryUsed, summarize, type Summary } from './stats.js';
 
 const root = join(__dirname, '..');
 const ACTIVATION_RUNS = 9;
@@ -88,6 +88,8 @@ export interface ExtensionResult {
   activation: { requireMs: Summary; activateMs: Summary; totalMs: Summary; coreLoadMs: Summary; registeredDisposables: number };
   extension_bundle_bytes: number;
   bundles: Record<string, number>;
+  /** Heap + ArrayBuffer bytes per event of a full 100,000-event log. */
+  event_log_bytes_per_event: number;
   eventLog: { events: number; heapBytes: number; bytesPerEvent: number; pushMicroseconds: number };
 }
 
@@ -128,6 +130,7 @@ export async function runExtension(log: (line: string) => void): Promise<Extensi
       // Everything the extension host may load: the entry and the core it requires on first use.
       extension_bundle_bytes: (bundles['dist/extension.js'] as number) + (bundles['dist/extension-core.js'] as number),
       bundles,
+      event_log_bytes_per_event: eventLog.bytesPerEvent,
       eventLog,
     };
   } finally {
@@ -136,8 +139,8 @@ export async function runExtension(log: (line: string) => void): Promise<Extensi
 }
 
 /** Events shaped like the transport's own (request/response with topic, user properties and a small payload). */
-async function measureEventLog(): Promise<ExtensionResult['eventLog']> {
-  const before = await settledHeapUsed();
+export async function measureEventLog(): Promise<ExtensionResult['eventLog']> {
+  const before = await settledMemoryUsed();
   const events = new EventLog(EVENTS);
   const t0 = performance.now();
   for (let i = 0; i < EVENTS; i++) {
@@ -164,7 +167,7 @@ async function measureEventLog(): Promise<ExtensionResult['eventLog']> {
     });
   }
   const pushMicroseconds = round(((performance.now() - t0) * 1000) / EVENTS, 2);
-  const after = await settledHeapUsed();
+  const after = await settledMemoryUsed();
   if (events.size !== EVENTS) throw new Error(`event log holds ${events.size} events, expected ${EVENTS}`);
   const heapBytes = after - before;
   return { events: EVENTS, heapBytes, bytesPerEvent: Math.round(heapBytes / EVENTS), pushMicroseconds };

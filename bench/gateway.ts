@@ -22,6 +22,10 @@ export interface GatewayBrokerResult {
   httpOnly: Summary;
   /** via gateway − direct − HTTP alone (medians): roughly what the gateway's own code adds beyond the HTTP transport. */
   gatewayBeyondHttpMs: number;
+  /** The same in-process reference with the SDK transport's JSON response mode (what the gateway uses for a plain call). */
+  httpOnlyJson?: Summary;
+  /** via gateway − direct − HTTP alone in JSON mode (medians). */
+  gatewayBeyondJsonHttpMs?: number;
 }
 
 export interface GatewayResult {
@@ -57,15 +61,21 @@ export async function runGateway(log: (line: string) => void): Promise<GatewayRe
         await transport.terminateSession().catch(() => undefined);
         await agent.close();
       });
-      const http = await startHttpOnlyServer();
+      const http = await startHttpOnlyServer(false);
       stops.push(() => http.stop());
       const httpAgent = new Client({ name: 'bench-http-agent', version: '1.0.0' });
       await httpAgent.connect(new StreamableHTTPClientTransport(new URL(http.url)));
       stops.push(() => httpAgent.close());
+      const jsonHttp = await startHttpOnlyServer(true);
+      stops.push(() => jsonHttp.stop());
+      const jsonHttpAgent = new Client({ name: 'bench-json-http-agent', version: '1.0.0' });
+      await jsonHttpAgent.connect(new StreamableHTTPClientTransport(new URL(jsonHttp.url)));
+      stops.push(() => jsonHttpAgent.close());
       const samples = await interleave(
         [
           { name: 'direct', once: () => oursCall(client, serverName) },
           { name: 'httpOnly', once: async () => void (await httpAgent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
+          { name: 'httpOnlyJson', once: async () => void (await jsonHttpAgent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
           { name: 'gateway', once: async () => void (await agent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
         ],
         { batch: 50, sliceMs: 300, budgetMs: 6_000, maxSamples: 2_000, warmup: 100 },
@@ -75,8 +85,10 @@ export async function runGateway(log: (line: string) => void): Promise<GatewayRe
       const gatewayOverheadMs = round(median(viaGateway) - median(direct), 3);
       const httpOnly = roundSummary(summarize(samples.httpOnly as number[]));
       const gatewayBeyondHttpMs = round(gatewayOverheadMs - median(samples.httpOnly as number[]), 3);
-      brokers.push({ broker: setup.label, direct: roundSummary(summarize(direct)), viaGateway: roundSummary(summarize(viaGateway)), gatewayOverheadMs, httpOnly, gatewayBeyondHttpMs });
-      log(`  ${setup.label}: direct median ${round(median(direct))} ms, via gateway ${round(median(viaGateway))} ms, overhead ${gatewayOverheadMs} ms; HTTP alone (no MQTT) ${httpOnly.median} ms`);
+      const httpOnlyJson = roundSummary(summarize(samples.httpOnlyJson as number[]));
+      const gatewayBeyondJsonHttpMs = round(gatewayOverheadMs - median(samples.httpOnlyJson as number[]), 3);
+      brokers.push({ broker: setup.label, direct: roundSummary(summarize(direct)), viaGateway: roundSummary(summarize(viaGateway)), gatewayOverheadMs, httpOnly, gatewayBeyondHttpMs, httpOnlyJson, gatewayBeyondJsonHttpMs });
+      log(`  ${setup.label}: direct median ${round(median(direct))} ms, via gateway ${round(median(viaGateway))} ms, overhead ${gatewayOverheadMs} ms; HTTP alone (no MQTT) ${httpOnly.median} ms SSE, ${httpOnlyJson.median} ms JSON`);
     } finally {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
       await broker.stop();
@@ -85,9 +97,9 @@ export async function runGateway(log: (line: string) => void): Promise<GatewayRe
   return { brokers, gateway_overhead_ms: brokers[0]!.gatewayOverheadMs };
 }
 
-/** One SDK Server behind the SDK's Streamable HTTP transport, for the one agent session this benchmark opens. */
-async function startHttpOnlyServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
+/** One SDK Server behind the SDK's Streamable HTTP transport (SSE per call, or its JSON response mode), for one agent session. */
+async function startHttpOnlyServer(enableJsonResponse: boolean): Promise<{ url: string; stop(): Promise<void> }> {
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), enableJsonResponse });
   const server = makeSdkServer('http-only', 'agent');
   await server.connect(transport);
   const http = createServer((req, res) => void transport.handleRequest(req, res));

@@ -98,6 +98,7 @@ const target = (key: string, group: string, op: '≤' | '≥', limit: number): T
 
 const TARGETS: Target[] = [
   target('rpc_overhead_ratio', 'rpc', '≤', 1.2),
+  target('rpc_full_stack_ratio', 'rpc', '≤', 1.2),
   target('gateway_overhead_ms', 'gateway', '≤', 1),
   target('discovery_10k_ratio', 'discovery', '≤', 1.5),
   target('broker_throughput_ratio', 'broker', '≥', 0.5),
@@ -105,6 +106,7 @@ const TARGETS: Target[] = [
   target('extension_bundle_bytes', 'extension', '≤', 1_500_000),
   target('heap_bytes_per_server_100k', 'fleet', '≤', 600),
   target('find_device_ms_100k', 'fleet', '≤', 100),
+  target('event_log_bytes_per_event', 'extension', '≤', 300),
 ];
 
 /** Headline figures without a target of their own (the issue asks for them to be recorded). */
@@ -143,8 +145,8 @@ function renderMarkdown(r: Results): string {
     if (rr) out.push('', `mosquitto_rr cross-check (Mosquitto with set_tcp_nodelay true, --nodelay, QoS 1, ${rr.runs} runs, medians of process wall time): mosquitto_rr ${rr.rrWallMs} ms, mosquitto_pub ${rr.pubWallMs} ms, difference (one SUBSCRIBE + one request/response) ${rr.rrMinusPubMs} ms.`);
   }
   if (g.gateway) {
-    out.push('', '### 2. Agent path through the gateway (ms, median / p99)', '', '| broker | SDK Client → MQTT → device | SDK Client → gateway (HTTP) → MQTT → device | added by the gateway (medians) | SDK Client → Streamable HTTP → SDK Server, no MQTT | added beyond the HTTP transport |', '| --- | --- | --- | --- | --- | --- |');
-    for (const b of g.gateway.brokers) out.push(`| ${b.broker} | ${ms(b.direct)} (n=${b.direct.n}) | ${ms(b.viaGateway)} (n=${b.viaGateway.n}) | ${b.gatewayOverheadMs} | ${ms(b.httpOnly)} | ${b.gatewayBeyondHttpMs} |`);
+    out.push('', '### 2. Agent path through the gateway (ms, median / p99)', '', '| broker | SDK Client → MQTT → device | SDK Client → gateway (HTTP) → MQTT → device | added by the gateway (medians) | SDK Client → Streamable HTTP → SDK Server, no MQTT (SSE answers, the SDK default) | the same, SDK JSON response mode | added beyond the JSON-mode HTTP transport |', '| --- | --- | --- | --- | --- | --- | --- |');
+    for (const b of g.gateway.brokers) out.push(`| ${b.broker} | ${ms(b.direct)} (n=${b.direct.n}) | ${ms(b.viaGateway)} (n=${b.viaGateway.n}) | ${b.gatewayOverheadMs} | ${ms(b.httpOnly)} | ${b.httpOnlyJson ? ms(b.httpOnlyJson) : 'not run'} | ${b.gatewayBeyondJsonHttpMs ?? 'not run'} |`);
   }
   if (g.throughput) {
     out.push('', '### 3. Throughput (tools/call per second, closed loop, one client connection per session)', '', '| broker | sessions | ours | raw MQTT.js | ours / raw |', '| --- | --- | --- | --- | --- |');
@@ -172,7 +174,7 @@ function renderMarkdown(r: Results): string {
       '| --- | --- |',
       ...Object.entries(e.bundles).map(([f, b]) => `| ${f} | ${b} |`),
       '',
-      `Event log at ${e.eventLog.events} events: ${e.eventLog.heapBytes} heap bytes (${e.eventLog.bytesPerEvent} per event), ${e.eventLog.pushMicroseconds} µs per push.`,
+      `Event log at ${e.eventLog.events} events: ${e.eventLog.heapBytes} heap + ArrayBuffer bytes (${e.eventLog.bytesPerEvent} per event), ${e.eventLog.pushMicroseconds} µs per push.`,
     );
   }
   if (g.fleet) {

@@ -105,6 +105,13 @@ export async function settledHeapUsed(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
+/** Heap plus ArrayBuffer memory (Buffers, typed arrays) after a full collection: what a store of bytes really holds. */
+export async function settledMemoryUsed(): Promise<number> {
+  await settledHeapUsed();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
 export function hasGc(): boolean {
   return typeof (globalThis as { gc?: unknown }).gc === 'function';
 }

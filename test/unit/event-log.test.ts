@@ -135,3 +135,59 @@ describe('storablePayload', () => {
     assert.ok(storedObject.preview.startsWith('{"data":"xxx'));
   });
 });
+
+describe('EventLog compact storage', () => {
+  it('gives back every field exactly, builds fresh objects and finds an event by seq', () => {
+    const log = new EventLog(4);
+    const properties = { 'MCP-COMPONENT-TYPE': 'mcp-client', multi: ['a', 'b'] };
+    const full = {
+      kind: 'response' as const,
+      summary: '← result #7 ✓',
+      level: 'warn' as const,
+      broker: 'mqtt://127.0.0.1:1883',
+      serverName: 'building/floor-1/thermostat',
+      serverId: 'dev-1',
+      clientId: 'mqtt-mcp-1',
+      direction: 'in' as const,
+      topic: '$mcp-rpc/mqtt-mcp-1/dev-1/building/floor-1/thermostat',
+      method: 'tools/call',
+      rpcId: 7,
+      userProperties: properties,
+      size: 120,
+      latencyMs: 0.4,
+      source: 'agent' as const,
+      payload: { jsonrpc: '2.0', id: 7, result: { content: [{ type: 'text', text: 'héllo 🌡️' }] } },
+      time: 1234.5,
+    };
+    const pushed = log.push(full);
+    log.push({ kind: 'request', summary: 'string id and payload', rpcId: 'abc', payload: 'not json {' });
+    log.push({ kind: 'notification', summary: '', payload: null });
+    const [first, second, third] = log.snapshot();
+    assert.deepEqual(first, pushed);
+    assert.deepEqual(second, { seq: 2, time: second!.time, kind: 'request', summary: 'string id and payload', rpcId: 'abc', payload: 'not json {' });
+    assert.deepEqual(third, { seq: 3, time: third!.time, kind: 'notification', summary: '', payload: null });
+    // Reading builds new objects: changing one does not change the log, nor other events sharing the properties.
+    first!.userProperties!.multi = 'changed';
+    (first!.payload as { id: number }).id = 99;
+    assert.deepEqual(log.get(1), pushed);
+    assert.equal(log.get(0), undefined);
+    assert.equal(log.get(4), undefined);
+    assert.equal(log.get(2.5), undefined);
+    assert.deepEqual(log.get(3), third);
+  });
+
+  it('keeps big payloads and many events across chunk boundaries, dropping what is evicted', () => {
+    const log = new EventLog(50);
+    const big = 'x'.repeat(MAX_STORED_PAYLOAD_BYTES);
+    for (let i = 1; i <= 500; i++) log.push({ kind: 'request', summary: `e${i}`, payload: { i, text: i % 7 === 0 ? big : 'small' } });
+    const events = log.snapshot();
+    assert.deepEqual(seqs(events), Array.from({ length: 50 }, (_, i) => 451 + i));
+    for (const e of events) {
+      const payload = e.payload as { i: number; text: string };
+      assert.equal(e.summary, `e${payload.i}`);
+      assert.equal(payload.text, payload.i % 7 === 0 ? big : 'small');
+    }
+    log.resize(5);
+    assert.deepEqual(log.snapshot().map((e) => (e.payload as { i: number }).i), [496, 497, 498, 499, 500]);
+  });
+});

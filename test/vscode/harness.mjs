@@ -15,6 +15,12 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..'
 export const screenshotDir = join(repoRoot, 'test-results/vscode');
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const EXTENSION_ID = 'mqtt-mcp-devkit.mqtt-mcp-devkit';
+/**
+ * How long a UI step may take before it counts as failed (each wait returns as soon as its state holds, so a
+ * generous limit costs nothing when things work). A loaded 2-core machine makes steps 10× slower than an idle
+ * one; `VSCODE_E2E_PATIENCE_MS` changes it.
+ */
+export const PATIENCE_MS = Number(process.env.VSCODE_E2E_PATIENCE_MS) || 45_000;
 /** Set by run.mjs so that UI test files re-use its code-server and browser instead of starting their own. */
 export const SESSION_ENV = 'VSCODE_E2E_SESSION';
 
@@ -141,6 +147,26 @@ export function countActivations(userDataDir, extensionId = EXTENSION_ID) {
   let count = 0;
   for (const file of extensionHostLogFiles(userDataDir)) {
     count += readFileSync(file, 'utf8').split(needle).length - 1;
+  }
+  return count;
+}
+
+/** How often the extension said it finished activate() (ACTIVATED_MESSAGE in src/extension/extension.ts) in its own log. */
+export function countActivationsCompleted(userDataDir) {
+  const logsDir = join(userDataDir, 'logs');
+  if (!existsSync(logsDir)) return 0;
+  let count = 0;
+  for (const session of readdirSync(logsDir)) {
+    let hosts;
+    try {
+      hosts = readdirSync(join(logsDir, session)).filter((name) => name.startsWith('exthost'));
+    } catch {
+      continue;
+    }
+    for (const host of hosts) {
+      const file = join(logsDir, session, host, EXTENSION_ID, 'MQTT MCP.log');
+      if (existsSync(file)) count += readFileSync(file, 'utf8').split('MQTT MCP activated').length - 1;
+    }
   }
   return count;
 }
@@ -338,13 +364,14 @@ export class Workbench {
     // Baselines: activation is read from the server's extension host logs, shared by all windows.
     this.activationsBefore = countActivations(server.userDataDir);
     this.activationFailuresBefore = activationFailures(server.userDataDir).length;
+    this.activationsCompletedBefore = countActivationsCompleted(server.userDataDir);
   }
 
   /**
    * Waits until the development extension (EXTENSION_ID) has been activated by an extension host started
    * after this Workbench was created, and fails with the logged error if activate() threw.
    */
-  async waitForExtensionActivated({ timeout = 60_000 } = {}) {
+  async waitForExtensionActivated({ timeout = PATIENCE_MS * 4 } = {}) {
     const deadline = Date.now() + timeout;
     while (countActivations(this.server.userDataDir) <= this.activationsBefore) {
       if (Date.now() > deadline) {
@@ -353,10 +380,18 @@ export class Workbench {
       }
       await sleep(250);
     }
-    // The log line comes before activate() runs; give a throwing activate() a moment to be logged.
-    await sleep(500);
-    const failures = activationFailures(this.server.userDataDir).slice(this.activationFailuresBefore);
-    if (failures.length) throw new Error(`${EXTENSION_ID} failed to activate:\n${failures[0]}`);
+    // That log line comes before activate() runs: then either the extension logs its last step, or the host
+    // logs the error activate() threw.
+    for (;;) {
+      const failures = activationFailures(this.server.userDataDir).slice(this.activationFailuresBefore);
+      if (failures.length) throw new Error(`${EXTENSION_ID} failed to activate:\n${failures[0]}`);
+      if (countActivationsCompleted(this.server.userDataDir) > this.activationsCompletedBefore) return;
+      if (Date.now() > deadline) {
+        await this.screenshot('activation-incomplete');
+        throw new Error(`${EXTENSION_ID} started activating but logged neither "MQTT MCP activated" nor an error within ${timeout / 1000} s`);
+      }
+      await sleep(250);
+    }
   }
 
   /** The quick input (command palette, quick picks). */
@@ -365,7 +400,7 @@ export class Workbench {
   }
 
   /** Picks the row whose label is exactly `label` in the open quick input. */
-  async pickQuickInputItem(label, { timeout = 15_000 } = {}) {
+  async pickQuickInputItem(label, { timeout = PATIENCE_MS } = {}) {
     const row = this.quickInput.locator('.monaco-list-row').filter({
       has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }),
     }).first();
@@ -374,13 +409,33 @@ export class Workbench {
   }
 
   /** Runs a command by its exact palette title, e.g. "Output: Show Output Channels...". */
-  async runCommand(title, { timeout = 15_000 } = {}) {
+  async runCommand(title, { timeout = PATIENCE_MS } = {}) {
+    // The palette lists the commands registered when it opens; in a window still starting up (slow under
+    // load) a command may come later, so a miss closes the palette and opens it again until the deadline.
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      await this.openPalette(title);
+      await this.quickInput.locator('input').fill(`>${title}`);
+      try {
+        await this.pickQuickInputItem(title, { timeout: Math.min(PATIENCE_MS / 6, Math.max(1000, deadline - Date.now())) });
+        return;
+      } catch (err) {
+        const offered = await this.quickInput.locator('.monaco-list-row .label-name').allInnerTexts();
+        await this.page.keyboard.press('Escape');
+        if (Date.now() > deadline) {
+          throw new Error(`no command titled "${title}" in the palette within ${timeout / 1000} s (offered: ${offered.join(' | ') || 'nothing'})`, { cause: err });
+        }
+      }
+    }
+  }
+
+  async openPalette(title) {
     const input = this.quickInput.locator('input');
     // The palette opens on F1 only when the workbench has focus; retry once after focusing it.
     for (let attempt = 0; ; attempt++) {
       await this.page.keyboard.press('F1');
       try {
-        await input.waitFor({ state: 'visible', timeout: 3000 });
+        await input.waitFor({ state: 'visible', timeout: PATIENCE_MS / 4 });
         break;
       } catch (err) {
         const dialog = await this.dialogMessage();
@@ -388,14 +443,6 @@ export class Workbench {
         if (attempt >= 2) throw err;
         await this.page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } });
       }
-    }
-    await input.fill(`>${title}`);
-    try {
-      await this.pickQuickInputItem(title, { timeout });
-    } catch (err) {
-      const offered = await this.quickInput.locator('.monaco-list-row .label-name').allInnerTexts();
-      await this.page.keyboard.press('Escape');
-      throw new Error(`no command titled "${title}" in the palette (offered: ${offered.join(' | ') || 'nothing'})`, { cause: err });
     }
   }
 
@@ -406,12 +453,12 @@ export class Workbench {
   }
 
   /** Clicks a button of the open modal dialog by its exact label, e.g. "OK" or "Cancel". */
-  async answerDialog(buttonLabel, { timeout = 10_000 } = {}) {
+  async answerDialog(buttonLabel, { timeout = PATIENCE_MS } = {}) {
     await this.page.locator('.monaco-dialog-box').getByRole('button', { name: buttonLabel, exact: true }).click({ timeout });
   }
 
   /** Opens a view container (activity bar entry) by its title, e.g. "Explorer" or "MQTT MCP". */
-  async openViewContainer(title, { timeout = 15_000 } = {}) {
+  async openViewContainer(title, { timeout = PATIENCE_MS } = {}) {
     // Activity bar entries are tabs labelled "Title" or "Title (keybinding)".
     const tab = this.page.locator('.part.activitybar').getByRole('tab', { name: new RegExp(`^${escapeRegExp(title)}( \\(.*\\))?$`) });
     await tab.waitFor({ state: 'visible', timeout });
@@ -434,7 +481,7 @@ export class Workbench {
   }
 
   /** Expands a tree row (no-op when already expanded) and returns its locator. */
-  async expandTreeItem(viewTitle, label, { timeout = 15_000 } = {}) {
+  async expandTreeItem(viewTitle, label, { timeout = PATIENCE_MS } = {}) {
     const row = this.treeItem(viewTitle, label);
     await row.waitFor({ state: 'visible', timeout });
     if ((await row.getAttribute('aria-expanded')) === 'false') {
@@ -453,7 +500,7 @@ export class Workbench {
   }
 
   /** Shows an Output channel by name in the panel, the way a user picks it from "Output: Show Output Channels...". */
-  async showOutputChannel(name, { timeout = 15_000 } = {}) {
+  async showOutputChannel(name, { timeout = PATIENCE_MS } = {}) {
     await this.runCommand('Output: Show Output Channels...');
     await this.pickQuickInputItem(name, { timeout });
     const deadline = Date.now() + timeout;
@@ -484,7 +531,7 @@ export class Workbench {
   }
 
   /** Waits until a notification matching `text` (substring or RegExp) is in the Notification Center. */
-  async waitForNotification(text, { timeout = 30_000 } = {}) {
+  async waitForNotification(text, { timeout = PATIENCE_MS * 2 } = {}) {
     const matches = (message) => (text instanceof RegExp ? text.test(message) : message.includes(text));
     const deadline = Date.now() + timeout;
     for (;;) {
@@ -519,15 +566,20 @@ export async function openWorkbench(server, browser, {
   extensionDevelopmentPath = repoRoot,
   waitForActivation = true,
   viewport = { width: 1400, height: 900 },
-  timeout = 60_000,
+  timeout = PATIENCE_MS * 4,
 } = {}) {
   const context = await browser.newContext({ viewport });
+  // Also the limit of every Playwright wait a test makes without naming one (Playwright's own is 30 s).
+  context.setDefaultTimeout(PATIENCE_MS);
   const page = await context.newPage();
   const workbench = new Workbench(page, context, server);
   try {
-    // Playwright's own 30 s navigation default is too short for code-server on a loaded machine.
-    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath }), { timeout });
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout });
+    // Only the first response is awaited here ('load' waits for every script, which takes over Playwright's
+    // default 30 s on a loaded machine); the workbench being drawn is the state that matters.
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath }), { waitUntil: 'commit', timeout });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout }).catch((err) => {
+      throw new Error(`the workbench did not draw its status bar within ${timeout / 1000} s of loading ${server.url}`, { cause: err });
+    });
     if (waitForActivation && extensionDevelopmentPath) await workbench.waitForExtensionActivated({ timeout });
   } catch (err) {
     await workbench.screenshot('open-workbench-failed').catch(() => {});
@@ -624,7 +676,8 @@ export async function runExtensionTests(server, browser, {
   await page.exposeFunction('codeAutomationExit', (code) => reportExit(code));
   let timer;
   try {
-    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }));
+    // The suite reports its own end (codeAutomationExit), bounded by `timeout`: the page load needs no limit of its own.
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }), { waitUntil: 'commit', timeout });
     const exitCode = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), timeout)))]);
     if (exitCode !== 0) {
       const shot = new Workbench(page, context, server);

@@ -6,7 +6,8 @@
 // Environment:
 //   CI=true                  a missing prerequisite fails the phase instead of skipping it
 //   VSCODE_E2E_GREP          only extension-host tests whose full title matches (mocha grep)
-//   VSCODE_E2E_TIMEOUT_MS    whole-phase limit after set-up (default 8 minutes)
+//   VSCODE_E2E_TIMEOUT_MS    whole-phase limit after set-up (default 30 minutes: it only catches a hang; a loaded
+//                            machine makes a normal 4-minute phase take 15 or more)
 //   VSCODE_E2E_KEEP=1        keep code-server's temp folder (user data, logs) for inspection
 //   CHROMIUM_PATH            browser binary (default /usr/bin/chromium)
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ const runExtHost = !args.includes('--ui-only');
 const runUi = !args.includes('--ext-host-only');
 const uiFilters = args.filter((a) => !a.startsWith('--'));
 const ci = /^(1|true)$/i.test(process.env.CI ?? '');
-const phaseTimeoutMs = Number(process.env.VSCODE_E2E_TIMEOUT_MS) || 8 * 60_000;
+const phaseTimeoutMs = Number(process.env.VSCODE_E2E_TIMEOUT_MS) || 30 * 60_000;
 const phaseStarted = Date.now();
 const counts = { passed: 0, failed: 0 };
 
@@ -80,7 +81,7 @@ async function runExtensionHostSuite(server, browser) {
   const started = Date.now();
   const extensionTestsPath = await buildExtensionTestSuite();
   log('extension-host tests ...');
-  const { exitCode, logs, consoleLogPath } = await runExtensionTests(server, browser, { extensionTestsPath, timeout: 180_000 });
+  const { exitCode, logs, consoleLogPath } = await runExtensionTests(server, browser, { extensionTestsPath, timeout: 300_000 });
   const resultLine = logs.map((line) => /\[extension-tests\] RESULT (\{.*\})/.exec(line)).find(Boolean);
   const result = resultLine ? JSON.parse(resultLine[1]) : undefined;
   counts.passed += result?.passed ?? 0;
@@ -106,7 +107,9 @@ async function runUiTests(session, fixtureEnv, tempDir) {
   log(`UI tests (${files.length} files, one at a time on the shared code-server) ...`);
   // Spec output for people, TAP into a file for the counts.
   const { code } = await runProcess(process.execPath, [
-    '--test', '--test-concurrency=1', '--test-timeout=180000',
+    // --test-timeout also bounds each file as a whole, so it is a hang guard only: each wait inside a test has
+    // its own limit and reason.
+    '--test', '--test-concurrency=1', '--test-timeout=900000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
     ...files,
@@ -171,7 +174,13 @@ async function main() {
     cleanups.push(() => browser.close());
     log(`code-server and Chromium up (${seconds(startStarted)})`);
 
-    if (runExtHost) await runExtensionHostSuite(server, browser);
+    if (runExtHost) {
+      // A broken extension-host run is one failure; the UI tests still run and report their own results.
+      await runExtensionHostSuite(server, browser).catch((err) => {
+        console.error(`[vscode-e2e] extension-host tests FAILED: ${err.stack ?? err}`);
+        counts.failed += 1;
+      });
+    }
     if (runUi) await runUiTests(describeSession(server, browserServer), fixtures.env, tempDir);
   } catch (err) {
     console.error(`[vscode-e2e] FAILED: ${err.stack ?? err}`);

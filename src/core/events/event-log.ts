@@ -1,7 +1,9 @@
 // The bounded, in-order record of everything that crossed the wire or changed state. One log per process
 // (extension host or CLI); the timeline webview replays it. Old events are evicted, and the count of evicted
-// events is kept so the view can say so: truncation is never silent.
+// events is kept so the view can say so: truncation is never silent. Events are stored compactly
+// (compact-ring.ts) and rebuilt as objects when read.
 import type { UserProperties } from '../protocol/properties.js';
+import { CompactRing } from './compact-ring.js';
 
 export type EventKind =
   | 'connection' // broker connect, disconnect, reconnect, failure
@@ -44,23 +46,21 @@ export const DEFAULT_EVENT_CAPACITY = 10_000;
 export const MAX_STORED_PAYLOAD_BYTES = 16 * 1024;
 
 export class EventLog {
-  private ring: (TimelineEvent | undefined)[];
-  private head = 0; // index of the oldest event
-  private count = 0;
+  private ring: CompactRing;
   private nextSeq = 1;
   private evictedCount = 0;
   private readonly listeners = new Set<(e: TimelineEvent) => void>();
 
-  constructor(private cap: number = DEFAULT_EVENT_CAPACITY) {
-    if (!Number.isInteger(cap) || cap < 1) throw new RangeError('event log capacity must be a positive integer');
-    this.ring = new Array(cap);
+  constructor(capacity: number = DEFAULT_EVENT_CAPACITY) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('event log capacity must be a positive integer');
+    this.ring = new CompactRing(capacity);
   }
 
   get capacity(): number {
-    return this.cap;
+    return this.ring.capacity;
   }
   get size(): number {
-    return this.count;
+    return this.ring.size;
   }
   /** Events dropped from the front because the log was full, since the last clear. */
   get evicted(): number {
@@ -71,16 +71,11 @@ export class EventLog {
     this.push(e);
   };
 
+  /** Stores the event; the object returned (and given to listeners) is not kept by the log. */
   push(e: NewEvent): TimelineEvent {
     const event: TimelineEvent = { ...e, seq: this.nextSeq++, time: e.time ?? Date.now() };
-    if (this.count < this.cap) {
-      this.ring[(this.head + this.count) % this.cap] = event;
-      this.count++;
-    } else {
-      this.ring[this.head] = event;
-      this.head = (this.head + 1) % this.cap;
-      this.evictedCount++;
-    }
+    if (this.ring.size === this.ring.capacity) this.evictedCount++;
+    this.ring.append(event);
     for (const l of this.listeners) l(event);
     return event;
   }
@@ -90,16 +85,27 @@ export class EventLog {
     return () => this.listeners.delete(listener);
   }
 
+  /** Sequence numbers in the log are consecutive: the oldest is this one. */
+  private get firstSeq(): number {
+    return this.nextSeq - this.ring.size;
+  }
+
+  /** The event with this sequence number, if the log still holds it. */
+  get(seq: number): TimelineEvent | undefined {
+    const index = seq - this.firstSeq;
+    return Number.isInteger(index) && index >= 0 && index < this.ring.size ? this.ring.at(index, seq) : undefined;
+  }
+
+  /** Every event, oldest first, built afresh (changing them does not change the log). */
   snapshot(): TimelineEvent[] {
-    const out: TimelineEvent[] = new Array(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.ring[(this.head + i) % this.cap] as TimelineEvent;
+    const first = this.firstSeq;
+    const out: TimelineEvent[] = new Array(this.ring.size);
+    for (let i = 0; i < out.length; i++) out[i] = this.ring.at(i, first + i);
     return out;
   }
 
   clear(): void {
-    this.ring = new Array(this.cap);
-    this.head = 0;
-    this.count = 0;
+    this.ring = new CompactRing(this.ring.capacity);
     this.evictedCount = 0;
   }
 
@@ -109,11 +115,8 @@ export class EventLog {
     const events = this.snapshot();
     const kept = events.slice(Math.max(0, events.length - capacity));
     this.evictedCount += events.length - kept.length;
-    this.cap = capacity;
-    this.ring = new Array(capacity);
-    kept.forEach((e, i) => (this.ring[i] = e));
-    this.head = 0;
-    this.count = kept.length;
+    this.ring = new CompactRing(capacity);
+    for (const e of kept) this.ring.append(e);
   }
 }
 

@@ -4,10 +4,10 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpMqttClient } from '../client/mcp-client.js';
 import type { EventSink } from '../events/event-log.js';
 import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+import { AgentHttpSession } from './agent-http.js';
 import { DeviceTransport } from './device-transport.js';
 import { checkRequest, refuse } from './http-guard.js';
 import { PassThrough } from './pass-through.js';
@@ -42,7 +42,7 @@ export interface GatewayServer {
 
 interface AgentSession {
   serverName: string;
-  transport: StreamableHTTPServerTransport;
+  transport: AgentHttpSession;
   bridge: PassThrough;
 }
 
@@ -54,6 +54,8 @@ const CHANGE_DEBOUNCE_MS = 100;
 const REMEMBERED_ENDINGS = 200;
 /** JSON-RPC code the SDK uses for "Session not found"; reused for every 404. */
 const NOT_FOUND_CODE = -32001;
+/** An agent calls in bursts with pauses: keep its connection (Node's default of 5 s closes it between bursts). */
+const KEEP_ALIVE_MS = 60_000;
 
 export class McpGateway {
   private http: HttpServer | undefined;
@@ -92,7 +94,7 @@ export class McpGateway {
     if (this.addr) return this.addr;
     const host = this.options.host ?? '127.0.0.1';
     const token = this.options.token ?? randomBytes(24).toString('base64url');
-    const http = createServer((req, res) => {
+    const http = createServer({ keepAlive: true, keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, (req, res) => {
       this.handle(req, res).catch((e) => {
         this.log.error(`gateway: ${req.method} ${req.url}: ${errorMessage(e)}`);
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
@@ -184,7 +186,7 @@ export class McpGateway {
   private async openSession(serverName: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { client, events } = this.options;
     let sessionId: string | undefined;
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new AgentHttpSession({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessionId = id;

@@ -12,8 +12,16 @@ export interface Refusal {
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
+let hostsFor: { port: number; hosts: string[] } | undefined;
+
+/** The Host values this port accepts, built once per port rather than on every request. */
+function allowedHostsFor(port: number): string[] {
+  if (hostsFor?.port !== port) hostsFor = { port, hosts: LOOPBACK_HOSTS.map((h) => `${h}:${port}`) };
+  return hostsFor.hosts;
+}
+
 export function checkRequest(req: IncomingMessage, port: number, token: string): Refusal | undefined {
-  const allowedHosts = LOOPBACK_HOSTS.map((h) => `${h}:${port}`);
+  const allowedHosts = allowedHostsFor(port);
   const host = req.headers.host?.toLowerCase();
   if (!host || !allowedHosts.includes(host)) return { status: 403, message: `Host header ${JSON.stringify(req.headers.host ?? '')} is not this gateway (expected 127.0.0.1:${port})` };
   const origin = req.headers.origin?.toLowerCase();

@@ -141,6 +141,10 @@ export class MqttConnection extends EventEmitter {
       if (packet.cmd === 'connect') (client.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
     });
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet));
+    // MQTT.js writes the PUBACK right after the handlers and flushes it on the next tick, before promise
+    // continuations run: the answer an SDK Server (or the next request an SDK Client) publishes a few
+    // microtasks later then costs a second write. Acknowledging after those microtasks sends both in one.
+    client.handleMessage = (_packet, done) => queueMicrotask(() => done());
 
     return new Promise<void>((resolve, reject) => {
       let settled = false;

@@ -29,6 +29,8 @@ export interface ServerHostOptions {
 
 interface ClientSession {
   clientId: string;
+  /** Built (and validated) once: every answer of the session is published here. */
+  rpcTopic: string;
   server: Server;
   transport: ServerSessionTransport;
   topics: string[];
@@ -161,7 +163,7 @@ export class McpMqttServerHost implements SessionTransportHost {
     const rpc = topics.rpc(clientId, this.options.serverId, this.name);
     const clientTopics = [topics.clientCapability(clientId), topics.clientPresence(clientId), rpc];
     const transport = new ServerSessionTransport(clientId, this);
-    const session: ClientSession = { clientId, server: this.options.createServer({ clientId }), transport, topics: clientTopics, disposers: [] };
+    const session: ClientSession = { clientId, rpcTopic: rpc, server: this.options.createServer({ clientId }), transport, topics: clientTopics, disposers: [] };
     this.sessions.set(clientId, session);
     session.disposers.push(
       connection.route(rpc, (m) => this.onSessionMessage(session, m)),
@@ -219,7 +221,7 @@ export class McpMqttServerHost implements SessionTransportHost {
   }
 
   async publishRpc(clientId: string, message: JSONRPCMessage): Promise<void> {
-    const topic = topics.rpc(clientId, this.options.serverId, this.name);
+    const topic = this.sessions.get(clientId)?.rpcTopic ?? topics.rpc(clientId, this.options.serverId, this.name);
     await this.requireConnection().publish(topic, JSON.stringify(message), { qos: 1, userProperties: this.properties });
   }
 

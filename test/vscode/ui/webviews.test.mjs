@@ -42,6 +42,22 @@ async function webviewFrame(selector, { timeout = 30_000 } = {}) {
   }
 }
 
+/**
+ * Resolves once the frame has no image still loading and has drawn two frames since: anything a click or
+ * an injected element started (an onerror, a navigation) has happened by then. A wait on the page's state,
+ * not on a clock, so a loaded machine only makes it slower.
+ */
+async function settled(frame) {
+  await frame.evaluate(async () => {
+    const loading = [...document.images].filter((img) => !img.complete);
+    await Promise.all(loading.map((img) => new Promise((r) => {
+      img.addEventListener('load', r, { once: true });
+      img.addEventListener('error', r, { once: true });
+    })));
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+}
+
 /** Picks `label` in the open quick input after typing it (long lists only render the rows in view). */
 async function pickFiltered(label, options) {
   await workbench.quickInput.locator('input').fill(label, { timeout: options?.timeout ?? 15_000 });
@@ -186,7 +202,7 @@ uiTest('hostile device strings render as inert text', 'hostile', async () => {
 
   const frame = await openInvoker('lab/hostile/1', 'pwn');
   const outcome = await invokeAndWait(frame);
-  await frame.evaluate(() => new Promise((r) => setTimeout(r, 500))); // give any onerror a chance to fire
+  await settled(frame); // an injected <img onerror> would have fired by now
   const pwned = await frame.evaluate(() => window.__pwned ?? null);
   assert.equal(pwned, null, 'no device string ran as script');
   // The page's own DOM (component internals live in shadow roots): no element made from device markup.
@@ -198,7 +214,7 @@ uiTest('hostile device strings render as inert text', 'hostile', async () => {
   assert.equal(await frame.evaluate(() => document.querySelectorAll('a[href]').length), 0, 'no device URI became a link');
   const before = await frame.evaluate(() => location.href);
   await outcome.locator('.resource-link button.link').click();
-  await sleep(500);
+  await settled(frame); // a navigation the click started would have begun by now
   assert.equal(await frame.evaluate(() => location.href), before, 'the webview did not navigate');
   assert.equal(await frame.evaluate(() => window.__pwned ?? null), null);
   await workbench.screenshot('webviews-invoker-hostile');
@@ -219,7 +235,13 @@ uiTest('the timeline shows an imported 100,000-event JSONL file virtualized, mar
   await workbench.quickInput.locator('.monaco-list-row', { hasText: 'events-100k.jsonl' }).waitFor();
   const pathInput = workbench.quickInput.locator('input');
   await pathInput.fill(file);
-  await sleep(300);
+  // The dialog selects the typed file in its list once it has read the path; Enter before that would accept
+  // the folder instead.
+  await workbench.page.waitForFunction((name) => [...document.querySelectorAll('.quick-input-widget .monaco-list-row')]
+    .some((row) => (row.classList.contains('focused') || row.classList.contains('selected')) && row.textContent.includes(name)), 'events-100k.jsonl', { timeout: 30_000 })
+    .catch((err) => {
+      throw new Error('the open dialog did not select events-100k.jsonl within 30 s of typing its path', { cause: err });
+    });
   await pathInput.press('Enter');
   const timeline = await webviewFrame('.tl-toolbar');
   const banner = timeline.locator('.banner-imported');
@@ -245,7 +267,9 @@ uiTest('the timeline shows an imported 100,000-event JSONL file virtualized, mar
     };
   });
   assert.ok(stats.rowsInDom < 100, `only the rows in view are in the DOM (${stats.rowsInDom})`);
-  assert.ok(stats.msPerScroll < 50, `scrolling renders fast (${stats.msPerScroll.toFixed(1)} ms per jump)`);
+  // Reported, not asserted: a time depends on the machine's load (speed targets live in bench/); the DOM row
+  // count above is what proves the list is virtualized.
+  console.log(`# timeline: ${stats.msPerScroll.toFixed(1)} ms per scroll jump through 100,000 rows`);
   assert.match(stats.visibleText, /synthetic event #500\d\d/);
   await workbench.screenshot('webviews-timeline-imported-100k');
 
@@ -280,7 +304,10 @@ uiTest('after a window reload the invoker panels come back with their arguments,
     const dropped = timeline.locator('.banner-dropped');
     for (let i = 0; i < 80 && !(await dropped.count()); i++) await invokeAndWait(restored);
     assert.match(await dropped.innerText({ timeout: 5000 }), /^\s*[\d,]+ older events dropped \(limit 100\b/);
-    assert.match(await timeline.locator('.status').innerText(), /^100 events/);
+    // The status line is redrawn after the rows arrive: wait for it to count the 100 kept events.
+    await timeline.locator('.status').filter({ hasText: /^100 events/ }).waitFor().catch(async (err) => {
+      throw new Error(`the timeline status did not come to "100 events" (it says "${await timeline.locator('.status').innerText()}")`, { cause: err });
+    });
     await workbench.screenshot('webviews-timeline-dropped');
   } finally {
     rmSync(settingsDir, { recursive: true, force: true });

@@ -148,8 +148,9 @@ export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.
         this.replay();
         return;
       case 'detail': {
-        const source = this.imported?.events ?? this.events.snapshot();
-        this.post({ type: 'detail', seq: message.seq, event: findBySeq(source, message.seq) });
+        // The live log builds the one event asked for; an imported file is searched.
+        const event = this.imported ? findBySeq(this.imported.events, message.seq) : this.events.get(message.seq);
+        this.post({ type: 'detail', seq: message.seq, event });
         return;
       }
       case 'showLive':
@@ -169,7 +170,7 @@ export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 }
 
-/** Live logs are in seq order (binary search); imported files may not be. */
+/** An exported log is in seq order (binary search); a hand-edited file may not be. */
 function findBySeq(events: readonly TimelineEvent[], seq: number): TimelineEvent | undefined {
   let lo = 0;
   let hi = events.length - 1;
