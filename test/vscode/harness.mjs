@@ -2,7 +2,7 @@
 // Debian's Chromium through playwright-core. Used by test/vscode/run.mjs and by the UI tests in test/vscode/ui/.
 //
 // Selectors below are VS Code DOM internals, not an API: when a VS Code update breaks one, fix it here once.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,8 @@ export const EXTENSION_ID = 'mqtt-mcp-devkit.mqtt-mcp-devkit';
 export const PATIENCE_MS = Number(process.env.VSCODE_E2E_PATIENCE_MS) || 45_000;
 /** Set by run.mjs so that UI test files re-use its code-server and browser instead of starting their own. */
 export const SESSION_ENV = 'VSCODE_E2E_SESSION';
+/** Set to 1 by run.mjs for the smoke tests of the packaged extension (test/vscode/installed/). */
+export const INSTALLED_ENV = 'VSCODE_E2E_INSTALLED';
 
 /** User settings for every test run: no startup editors, no network look-ups, nothing that pops up. */
 export const defaultUserSettings = {
@@ -195,7 +197,7 @@ export function updateUserSettings(userDataDir, patch) {
  * workspace folder, and waits for /healthz.
  * @param {{ settings?: object, env?: Record<string,string>, log?: (line: string) => void, workspaceFiles?: Record<string,string> }} [options]
  */
-export async function startCodeServer({ settings = {}, env = {}, log = () => {}, workspaceFiles = {} } = {}) {
+export async function startCodeServer({ settings = {}, env = {}, log = () => {}, workspaceFiles = {}, installExtensions = [] } = {}) {
   const setup = cachedSetup();
   if (!setup) throw new Error('code-server is not set up: run `node scripts/vscode-setup.mjs` first');
 
@@ -222,6 +224,17 @@ export async function startCodeServer({ settings = {}, env = {}, log = () => {},
     XDG_STATE_HOME: join(tempDir, 'xdg-state'),
     ...env,
   };
+  // Packaged extensions (.vsix) are installed the way users install them, before the server starts.
+  for (const vsix of installExtensions) {
+    const install = spawnSync(setup.nodeBin, [setup.codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
+      '--install-extension', vsix], { env: childEnv, encoding: 'utf8', timeout: 120_000 });
+    if (install.status !== 0) {
+      keepTempDir();
+      rmSync(tempDir, { recursive: true, force: true });
+      throw new Error(`code-server --install-extension ${vsix} failed (${install.status ?? install.signal}):\n${install.stdout}${install.stderr}`);
+    }
+    log(`installed ${vsix}: ${install.stdout.trim().split('\n').pop()}`);
+  }
   const args = [
     setup.codeServerEntry,
     '--bind-addr', '127.0.0.1:0', // the OS picks a free port; code-server prints which
@@ -561,9 +574,14 @@ export class Workbench {
  * extension, and (by default) waits for the extension to activate.
  * Open workbenches one after another: activation is detected from the extension host logs of the server.
  */
+/** True in the installed-.vsix phase: the extension comes from the extensions folder, not the source tree. */
+export function installedExtensionUnderTest() {
+  return process.env[INSTALLED_ENV] === '1';
+}
+
 export async function openWorkbench(server, browser, {
   folder = server.workspaceDir,
-  extensionDevelopmentPath = repoRoot,
+  extensionDevelopmentPath = installedExtensionUnderTest() ? undefined : repoRoot,
   waitForActivation = true,
   viewport = { width: 1400, height: 900 },
   timeout = PATIENCE_MS * 4,
@@ -580,7 +598,7 @@ export async function openWorkbench(server, browser, {
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout }).catch((err) => {
       throw new Error(`the workbench did not draw its status bar within ${timeout / 1000} s of loading ${server.url}`, { cause: err });
     });
-    if (waitForActivation && extensionDevelopmentPath) await workbench.waitForExtensionActivated({ timeout });
+    if (waitForActivation && (extensionDevelopmentPath || installedExtensionUnderTest())) await workbench.waitForExtensionActivated({ timeout });
   } catch (err) {
     await workbench.screenshot('open-workbench-failed').catch(() => {});
     await context.close();

@@ -1,8 +1,9 @@
 // The real-VS-Code phase of `npm test` (scripts/test.mjs runs it last; `npm run test:vscode` runs only it).
-// Set-up (cached) -> build -> fixtures -> one code-server + one Chromium -> extension-host suite -> UI tests.
+// Set-up (cached) -> build -> fixtures -> one code-server + one Chromium -> extension-host suite -> UI tests
+// -> the packaged .vsix installed into a second code-server -> its smoke tests (test/vscode/installed/).
 // Ends with the line `N passed, N failed` (CI reads it) and exits non-zero on any failure.
 //
-//   node test/vscode/run.mjs [--ext-host-only | --ui-only] [UI test file filter ...]
+//   node test/vscode/run.mjs [--ext-host-only | --ui-only | --installed-only] [UI test file filter ...]
 // Environment:
 //   CI=true                  a missing prerequisite fails the phase instead of skipping it
 //   VSCODE_E2E_GREP          only extension-host tests whose full title matches (mocha grep)
@@ -19,14 +20,17 @@ import { cachedSetup, ensureVsCodeSetup } from '../../scripts/vscode-setup.mjs';
 import { buildExtensionTestSuite } from './build-suite.mjs';
 import { startFixtures } from './fixtures.mjs';
 import {
-  SESSION_ENV, chromiumPath, describeSession, killGroupOnExit, launchBrowserServer, removeOnExit, repoRoot, runExtensionTests,
+  INSTALLED_ENV, SESSION_ENV, chromiumPath, describeSession, killGroupOnExit, launchBrowserServer, removeOnExit, repoRoot, runExtensionTests,
   screenshotDir, startCodeServer,
 } from './harness.mjs';
 
 const args = process.argv.slice(2);
-const runExtHost = !args.includes('--ui-only');
-const runUi = !args.includes('--ext-host-only');
+const installedOnly = args.includes('--installed-only');
+const runExtHost = !args.includes('--ui-only') && !installedOnly;
+const runUi = !args.includes('--ext-host-only') && !installedOnly;
 const uiFilters = args.filter((a) => !a.startsWith('--'));
+// The installed-.vsix smoke tests belong to a whole run (they package the extension first), or run alone.
+const runInstalled = installedOnly || (runExtHost && runUi && !uiFilters.length);
 const ci = /^(1|true)$/i.test(process.env.CI ?? '');
 const phaseTimeoutMs = Number(process.env.VSCODE_E2E_TIMEOUT_MS) || 30 * 60_000;
 const phaseStarted = Date.now();
@@ -91,20 +95,19 @@ async function runExtensionHostSuite(server, browser) {
   log(`extension-host tests: ${exitCode === 0 ? 'ok' : `FAILED (exit ${exitCode}; window console: ${consoleLogPath})`} (${seconds(started)})`);
 }
 
-function uiTestFiles() {
-  const dir = join(repoRoot, 'test/vscode/ui');
+function uiTestFiles(folder, filters = []) {
+  const dir = join(repoRoot, folder);
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((name) => name.endsWith('.test.mjs')).sort()
-    .map((name) => join('test/vscode/ui', name))
-    .filter((file) => !uiFilters.length || uiFilters.some((f) => file.includes(f)));
+    .map((name) => join(folder, name))
+    .filter((file) => !filters.length || filters.some((f) => file.includes(f)));
 }
 
-async function runUiTests(session, fixtureEnv, tempDir) {
-  const files = uiTestFiles();
-  if (!files.length) return log('no UI test files selected');
+async function runUiTests(session, env, tempDir, files, title = 'UI tests') {
+  if (!files.length) return log(`no ${title} files selected`);
   const started = Date.now();
-  const tapFile = join(tempDir, 'ui.tap');
-  log(`UI tests (${files.length} files, one at a time on the shared code-server) ...`);
+  const tapFile = join(tempDir, `${title.replace(/\W+/g, '-')}.tap`);
+  log(`${title} (${files.length} files, one at a time on the shared code-server) ...`);
   // Spec output for people, TAP into a file for the counts.
   const { code } = await runProcess(process.execPath, [
     // --test-timeout also bounds each file as a whole, so it is a hang guard only: each wait inside a test has
@@ -113,7 +116,7 @@ async function runUiTests(session, fixtureEnv, tempDir) {
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
     ...files,
-  ], { cwd: repoRoot, env: { ...process.env, ...fixtureEnv, [SESSION_ENV]: session } });
+  ], { cwd: repoRoot, env: { ...process.env, ...env, [SESSION_ENV]: session } });
   const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
   // The TAP stream ends with one summary block (`# pass N`, `# fail N`, ...).
   const total = (name) => Number([...tap.matchAll(new RegExp(`^# ${name} (\\d+)$`, 'gm'))].pop()?.[1] ?? 0);
@@ -121,7 +124,34 @@ async function runUiTests(session, fixtureEnv, tempDir) {
   counts.passed += total('pass');
   counts.failed += failed;
   if (code !== 0 && failed === 0) counts.failed += 1; // e.g. a file that crashed before reporting
-  log(`UI tests: ${code === 0 ? 'ok' : 'FAILED'} (${seconds(started)})`);
+  log(`${title}: ${code === 0 ? 'ok' : 'FAILED'} (${seconds(started)})`);
+}
+
+/** `npm run package` into tempDir: the production bundles and vsce, as a release is made. Returns the .vsix path. */
+function packageExtension(tempDir) {
+  const vsix = join(tempDir, 'mqtt-mcp-devkit.vsix');
+  const steps = [
+    [process.execPath, ['scripts/build.mjs', '--production']],
+    [process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', vsix]],
+    // Back to the development bundles (source maps) for whatever runs after this phase.
+    [process.execPath, ['scripts/build.mjs']],
+  ];
+  for (const [cmd, cmdArgs] of steps) {
+    const r = spawnSync(cmd, cmdArgs, { cwd: repoRoot, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`packaging failed at \`${cmdArgs.join(' ')}\`:\n${r.stdout}${r.stderr}`);
+  }
+  return vsix;
+}
+
+/** The packaged extension installed into its own code-server (nothing of the source tree loaded), and its smoke tests. */
+async function runInstalledSmoke(fixtures, browserServer, tempDir, cleanups) {
+  const started = Date.now();
+  const vsix = packageExtension(tempDir);
+  log(`packaged ${vsix} (${seconds(started)})`);
+  const server = await startCodeServer({ settings: fixtures.userSettings, env: fixtures.env, log, installExtensions: [vsix] });
+  cleanups.push(() => server.stop());
+  await runUiTests(describeSession(server, browserServer), { ...fixtures.env, [INSTALLED_ENV]: '1', VSCODE_E2E_VSIX: vsix },
+    tempDir, uiTestFiles('test/vscode/installed'), 'installed .vsix smoke tests');
 }
 
 async function main() {
@@ -166,22 +196,24 @@ async function main() {
     log(`fixtures: ${fixtures.description}`);
 
     const startStarted = Date.now();
-    const server = await startCodeServer({ settings: fixtures.userSettings, env: fixtures.env, log });
-    cleanups.push(() => server.stop());
     const browserServer = await launchBrowserServer();
     cleanups.push(() => browserServer.close());
-    const browser = await chromium.connect(browserServer.wsEndpoint());
-    cleanups.push(() => browser.close());
-    log(`code-server and Chromium up (${seconds(startStarted)})`);
-
-    if (runExtHost) {
-      // A broken extension-host run is one failure; the UI tests still run and report their own results.
-      await runExtensionHostSuite(server, browser).catch((err) => {
-        console.error(`[vscode-e2e] extension-host tests FAILED: ${err.stack ?? err}`);
-        counts.failed += 1;
-      });
+    if (runExtHost || runUi) {
+      const server = await startCodeServer({ settings: fixtures.userSettings, env: fixtures.env, log });
+      cleanups.push(() => server.stop());
+      const browser = await chromium.connect(browserServer.wsEndpoint());
+      cleanups.push(() => browser.close());
+      log(`code-server and Chromium up (${seconds(startStarted)})`);
+      if (runExtHost) {
+        // A broken extension-host run is one failure; the UI tests still run and report their own results.
+        await runExtensionHostSuite(server, browser).catch((err) => {
+          console.error(`[vscode-e2e] extension-host tests FAILED: ${err.stack ?? err}`);
+          counts.failed += 1;
+        });
+      }
+      if (runUi) await runUiTests(describeSession(server, browserServer), fixtures.env, tempDir, uiTestFiles('test/vscode/ui', uiFilters));
     }
-    if (runUi) await runUiTests(describeSession(server, browserServer), fixtures.env, tempDir);
+    if (runInstalled) await runInstalledSmoke(fixtures, browserServer, tempDir, cleanups);
   } catch (err) {
     console.error(`[vscode-e2e] FAILED: ${err.stack ?? err}`);
     counts.failed += 1;

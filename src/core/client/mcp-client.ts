@@ -9,6 +9,7 @@ import type { BrokerConfig } from '../mqtt/options.js';
 import { parsePresenceTopic, topics, assertValidId } from '../protocol/topics.js';
 import { parseConnackProperties, publishProperties, type RbacAssignment } from '../protocol/properties.js';
 import { DISCONNECTED_MESSAGE, hasCommonPresenceShape, MAX_PRESENCE_BYTES, parsePresence } from '../protocol/presence.js';
+import { serveDeviceRequests, type DeviceRequestHandlers } from './device-requests.js';
 import { DiscoveryRegistry } from '../discovery/registry.js';
 import { awaitSnapshot, DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits, type SnapshotReport } from '../discovery/snapshot.js';
 import type { EventSink } from '../events/event-log.js';
@@ -30,6 +31,8 @@ export interface McpClientOptions {
   serverNameFilters?: string[];
   timeouts?: Partial<Timeouts>;
   capabilities?: ClientCapabilities;
+  /** Answers to what devices may ask of this client (elicitation, sampling, roots); each declared only if given. */
+  deviceRequests?: DeviceRequestHandlers;
   events?: EventSink;
   logger?: Logger;
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
@@ -235,6 +238,7 @@ export class McpMqttClient extends EventEmitter {
       legacyTopics: this.options.legacyTopics,
     });
     const client = new Client({ name: CLIENT_NAME, version: CLIENT_VERSION }, { capabilities: this.options.capabilities ?? {} });
+    if (this.options.deviceRequests) serveDeviceRequests(client, this.options.deviceRequests, { serverName, serverId: instance.serverId });
     const session = new ServerSession(client, transport, serverName, instance.serverId, this.timeouts);
     this.live.add(session);
     session.onClose(() => this.live.delete(session));

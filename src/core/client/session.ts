@@ -144,6 +144,10 @@ export class ServerSession {
     await this.client.subscribeResource({ uri }, this.options(this.timeouts.listMs, options));
   }
 
+  async unsubscribeResource(uri: string, options?: CallOptions): Promise<void> {
+    await this.client.unsubscribeResource({ uri }, this.options(this.timeouts.listMs, options));
+  }
+
   /** De-initializes (spec §5.6) and closes the SDK client. */
   async close(): Promise<void> {
     await this.client.close();

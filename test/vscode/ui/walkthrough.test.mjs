@@ -2,7 +2,7 @@
 // ticked off by doing what it asks (focusing the Devices view completes "Browse the devices").
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { useSession } from '../harness.mjs';
+import { PATIENCE_MS, useSession } from '../harness.mjs';
 
 const TITLE = 'Get Started with MQTT MCP DevKit';
 let session;
@@ -23,8 +23,8 @@ test('the Get Started walkthrough opens from the palette and a step completes wh
     await wb.pickQuickInputItem(TITLE);
     const page = wb.page;
     const steps = page.locator('.getting-started-step');
-    await page.locator('.gettingStartedContainer').filter({ hasText: TITLE }).waitFor({ timeout: 30_000 });
-    await steps.filter({ hasText: 'Start a local broker with demo devices' }).waitFor({ timeout: 30_000 });
+    await page.locator('.gettingStartedContainer').filter({ hasText: TITLE }).waitFor({ timeout: PATIENCE_MS });
+    await steps.filter({ hasText: 'Start a local broker with demo devices' }).waitFor({ timeout: PATIENCE_MS });
     assert.equal(await steps.count(), 7, 'seven steps, one per thing a new user does');
     const browse = steps.filter({ hasText: 'Browse the devices' });
     await browse.click();
@@ -33,8 +33,8 @@ test('the Get Started walkthrough opens from the palette and a step completes wh
     await wb.screenshot('walkthrough-open');
     // The step's own button focuses the Devices view; its completion event is onView:mqttMcp.devices.
     await browse.locator('a, .button-link, vscode-button, .monaco-button').filter({ hasText: 'Show the Devices View' }).first().click();
-    await wb.view('Devices').waitFor({ timeout: 30_000 });
-    await checked.first().waitFor({ timeout: 30_000 });
+    await wb.view('Devices').waitFor({ timeout: PATIENCE_MS });
+    await checked.first().waitFor({ timeout: PATIENCE_MS });
     await wb.screenshot('walkthrough-step-done');
   });
 });
