@@ -4,6 +4,7 @@ import type { ServerSession } from '../core/client/session.js';
 import type { Timeouts } from '../core/client/session.js';
 import type { SnapshotLimits } from '../core/discovery/snapshot.js';
 import { brokerConfig, CommandError, type Values } from './args.js';
+import type { Deadline } from './deadline.js';
 import { stderrLogger } from './output.js';
 
 export async function withClient<T>(
@@ -11,6 +12,7 @@ export async function withClient<T>(
   fn: (client: McpMqttClient) => Promise<T>,
   timeouts?: Partial<Timeouts>,
   snapshot?: Partial<SnapshotLimits>,
+  deadline?: Deadline,
 ): Promise<T> {
   const client = new McpMqttClient({
     broker: brokerConfig(values),
@@ -19,13 +21,18 @@ export async function withClient<T>(
     reconnect: false,
     timeouts,
     snapshot,
+    connectTimeoutMs: deadline ? Math.min(10_000, deadline.remaining()) : undefined,
     logger: stderrLogger(),
     serverNameFilters: Array.isArray(values.filter) ? (values.filter as string[]) : undefined,
   });
   try {
-    await client.connect();
+    const connecting = client.connect().catch((e: Error) => {
+      throw new CommandError(e.message);
+    });
+    await (deadline ? deadline.run(`connecting to ${client.brokerLabel} and reading presence`, connecting) : connecting);
   } catch (e) {
-    throw new CommandError((e as Error).message);
+    await client.close().catch(() => undefined);
+    throw e;
   }
   try {
     return await fn(client);
@@ -35,16 +42,15 @@ export async function withClient<T>(
 }
 
 /** Opens a session by server-name, or explains which names exist. */
-export async function openSession(client: McpMqttClient, serverName: string): Promise<ServerSession> {
+export async function openSession(client: McpMqttClient, serverName: string, deadline?: Deadline): Promise<ServerSession> {
   const known = client.registry.get(serverName);
   if (!known || !known.online) {
     const names = client.registry.servers().filter((s) => s.online).map((s) => s.name);
     const hint = names.length ? ` Online: ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length})` : ''}` : ' No servers are online there.';
     throw new CommandError(`no online server named "${serverName}" on ${client.brokerLabel}.${hint}`);
   }
-  try {
-    return await client.session(serverName);
-  } catch (e) {
-    throw new CommandError((e as Error).message);
-  }
+  const opening = client.session(serverName, deadline ? { initializeTimeoutMs: deadline.remaining() } : {}).catch((e: Error) => {
+    throw new CommandError(e.message);
+  });
+  return deadline ? deadline.run(`initializing ${serverName}`, opening) : opening;
 }

@@ -75,12 +75,33 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once everything written to stdout and stderr has left the process. On a pipe, Node writes
+ * asynchronously, and process.exit() right after a large write cuts the output short (with exit code 0).
+ */
+export function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let waiting = 2;
+  const done = (): void => {
+    if (--waiting === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    let flushed = false;
+    const once = (): void => {
+      if (flushed) return;
+      flushed = true;
+      done();
+    };
+    // A reader that went away (`| head`) is no reason to hang or crash.
+    stream.once('error', once);
+    // Writes complete in order: this callback runs when all earlier output is flushed.
+    stream.write('', once);
+  }
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`mqtt-mcp: ${String(e)}\n`);
-      process.exit(1);
-    },
-  );
+  main(process.argv.slice(2)).then(exitWhenFlushed, (e) => {
+    process.stderr.write(`mqtt-mcp: ${String(e)}\n`);
+    exitWhenFlushed(1);
+  });
 }

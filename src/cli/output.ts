@@ -1,6 +1,10 @@
 // How results look on a terminal: text as text, other content types as short descriptions.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/util/logger.js';
+import { tryStringify } from '../core/util/json-limits.js';
+import { CommandError } from './args.js';
+
+export { terminalSafe, terminalSafeLine } from '../core/util/terminal-text.js';
 
 export function stderrLogger(): Logger {
   const verbose = process.env.MQTT_MCP_DEBUG === '1';
@@ -9,8 +13,11 @@ export function stderrLogger(): Logger {
   return { trace: quiet, debug: verbose ? out('debug') : quiet, info: verbose ? out('info') : quiet, warn: verbose ? out('warn') : quiet, error: out('error') };
 }
 
+/** `--json`: exact JSON of what the device sent; a value that cannot be written fails the command (exit 1). */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  const json = tryStringify(value, 2);
+  if (!json.ok) throw new CommandError(`cannot print the result as JSON: ${json.reason}`);
+  process.stdout.write(json.text + '\n');
 }
 
 export function formatContent(result: CallToolResult): string {
@@ -32,10 +39,15 @@ export function formatContent(result: CallToolResult): string {
         parts.push('text' in r && typeof r.text === 'string' ? r.text : `[resource ${r.uri}${r.mimeType ? ` ${r.mimeType}` : ''}]`);
         break;
       }
-      default:
-        parts.push(JSON.stringify(c));
+      default: {
+        const json = tryStringify(c);
+        parts.push(json.ok ? json.text : `[content that cannot be shown: ${json.reason}]`);
+      }
     }
   }
-  if (result.structuredContent !== undefined && parts.length === 0) parts.push(JSON.stringify(result.structuredContent, null, 2));
+  if (result.structuredContent !== undefined && parts.length === 0) {
+    const json = tryStringify(result.structuredContent, 2);
+    parts.push(json.ok ? json.text : `[structured content that cannot be shown: ${json.reason}]`);
+  }
   return parts.join('\n');
 }

@@ -13,7 +13,7 @@ import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js
 import { startRawDevice, waitUntil, type RawDevice } from '../fixtures/raw-device.js';
 import { McpMqttClient } from '../../src/core/client/mcp-client.js';
 import type { NewEvent } from '../../src/core/events/event-log.js';
-import { McpGateway, serverNameFromPath, toolListHash, type GatewayAddress } from '../../src/core/gateway/index.js';
+import { McpGateway, serverNameFromPath, toolListHash, UNTRUSTED_DEVICE_NOTE, type GatewayAddress } from '../../src/core/gateway/index.js';
 import { progressBeforeResult, recordIncoming, startHostedDevice, textOf, type HostedDevice } from './gateway-devices.js';
 
 const uid = (): string => randomBytes(5).toString('hex');
@@ -101,9 +101,10 @@ for (const kind of brokerKinds()) {
 
     it('passes list, call, isError and JSON-RPC errors through unchanged (hosted SDK McpServer)', async () => {
       const c = await agent(hostedName);
-      // The device's own identity and instructions reach the agent: nothing in between re-declares them.
+      // The device's own identity and instructions reach the agent: nothing in between re-declares them. The
+      // instructions come after a note that marks all device text as untrusted (README, "Device text").
       assert.equal(c.getServerVersion()?.name, 'hosted-test-device');
-      assert.equal(c.getInstructions(), 'hosted test device');
+      assert.equal(c.getInstructions(), `${UNTRUSTED_DEVICE_NOTE}\n\nThe device's instructions:\nhosted test device`);
       const { tools } = await c.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), ['add', 'ask', 'count', 'fail', 'wait', 'whoami']);
       assert.equal(textOf(await c.callTool({ name: 'add', arguments: { a: 2, b: 40 } })), '42');

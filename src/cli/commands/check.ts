@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { GROUP_TITLES, groupResults, reportToJunit, reportToMarkdown, runConformance, VERDICT_SYMBOL, type CheckResult, type ConformanceReport } from '../../core/conformance/index.js';
 import { brokerConfig, brokerOptions, COMMON_HELP, CommandError, intOption, parse, requireString, UsageError, jsonObjectOption } from '../args.js';
-import { printJson } from '../output.js';
+import { printJson, terminalSafe } from '../output.js';
 
 export const checkHelp = `mqtt-mcp check --broker URL --server NAME [--instance ID] [--call TOOL [--args JSON]] [--crash-test] [--json] [--junit FILE] [--markdown FILE]
   Checks that a device's MCP server follows the MCP-over-MQTT spec: presence, initialize, requests,
@@ -59,7 +59,7 @@ export async function check(argv: string[]): Promise<number> {
   if (typeof values.junit === 'string') writeReport(values.junit, reportToJunit(report));
   if (typeof values.markdown === 'string') writeReport(values.markdown, reportToMarkdown(report));
   if (values.json) printJson(report);
-  else process.stdout.write(formatReport(report));
+  else process.stdout.write(terminalSafe(formatReport(report)));
   return report.summary.fail === 0 ? 0 : 1;
 }
 

@@ -1,6 +1,6 @@
 import { brokerOptions, COMMON_HELP, intOption, parse } from '../args.js';
 import { withClient } from '../connect.js';
-import { printJson } from '../output.js';
+import { printJson, terminalSafeLine as safe } from '../output.js';
 
 export const discoverHelp = `mqtt-mcp discover --broker URL [--filter F]... [--wait MS] [--json]
   Lists the MCP servers whose retained presence is on the broker.
@@ -43,8 +43,8 @@ export async function discover(argv: string[]): Promise<number> {
     const first = s.instances[0];
     const count = s.instances.length > 1 ? ` (${s.instances.length} instances)` : '';
     const problem = s.instances.find((i) => i.presenceProblem)?.presenceProblem;
-    process.stdout.write(`${s.name}${count}${first?.description ? `  ${first.description}` : ''}${problem ? `  [malformed presence: ${problem}]` : ''}\n`);
-    if (s.instances.length > 1) for (const i of s.instances) process.stdout.write(`  - ${i.serverId}\n`);
+    process.stdout.write(`${safe(s.name)}${count}${first?.description ? `  ${safe(first.description)}` : ''}${problem ? `  [malformed presence: ${safe(problem)}]` : ''}\n`);
+    if (s.instances.length > 1) for (const i of s.instances) process.stdout.write(`  - ${safe(i.serverId)}\n`);
   }
   return incomplete ? 3 : 0;
 }

@@ -1,7 +1,7 @@
 import { McpMqttClient } from '../../core/client/mcp-client.js';
 import { McpGateway, type GatewayServer } from '../../core/gateway/index.js';
 import { brokerConfig, brokerOptions, COMMON_HELP, CommandError, intOption, parse, type Values } from '../args.js';
-import { stderrLogger } from '../output.js';
+import { stderrLogger, terminalSafeLine as safe } from '../output.js';
 
 export const gatewayHelp = `mqtt-mcp gateway --broker URL [--port P] [--filter F]... [--json]
   Serves every discovered MCP server over Streamable HTTP on 127.0.0.1, one URL per server-name, until
@@ -50,8 +50,8 @@ function describe(servers: GatewayServer[], start: { token: string; baseUrl: str
     lines.push('', 'Servers changed:');
   }
   if (servers.length === 0) lines.push('No MCP servers online yet; waiting for them.');
-  const width = Math.max(0, ...servers.map((s) => s.name.length));
-  for (const s of servers) lines.push(`  ${s.name.padEnd(width)}  ${s.url}`);
+  const width = Math.max(0, ...servers.map((s) => safe(s.name).length));
+  for (const s of servers) lines.push(`  ${safe(s.name).padEnd(width)}  ${safe(s.url)}`);
   if (start) lines.push('', 'Point an MCP client at a URL above with that header (type "http" / Streamable HTTP). Ctrl+C stops.');
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_LIST_TIMEOUT_MS, fetchLists, type CatalogProblem } from '../../core/client/catalog-lists.js';
 import { brokerOptions, COMMON_HELP, intOption, parse, requireString } from '../args.js';
 import { openSession, withClient } from '../connect.js';
-import { printJson } from '../output.js';
+import { printJson, terminalSafeLine as safe } from '../output.js';
 
 export const listHelp = `mqtt-mcp list --broker URL --server NAME [--list-timeout MS] [--json]
   Initializes a session with the server and lists its tools, resources, resource templates and prompts.
@@ -23,16 +23,16 @@ export async function list(argv: string[]): Promise<number> {
   const toolProblem = result.problems.find((p) => p.list === 'tools');
   // Tools partly read (some items dropped) still came back; a tools list that failed outright did not.
   const exitCode = toolProblem && result.tools.length === 0 ? 1 : 0;
-  for (const p of result.problems) process.stderr.write(`mqtt-mcp list: ${p === toolProblem && exitCode ? 'error' : 'warning'}: ${p.message}\n`);
+  for (const p of result.problems) process.stderr.write(`mqtt-mcp list: ${p === toolProblem && exitCode ? 'error' : 'warning'}: ${safe(p.message)}\n`);
   if (values.json) {
     printJson(result);
     return exitCode;
   }
-  const out: string[] = [`${serverName} (${result.server.id}) ${result.server.info?.name ?? ''} ${result.server.info?.version ?? ''}`.trimEnd()];
+  const out: string[] = [safe(`${serverName} (${result.server.id}) ${result.server.info?.name ?? ''} ${result.server.info?.version ?? ''}`.trimEnd())];
   const section = (title: string, list: CatalogProblem['list'], rows: string[]): void => {
     const broken = result.problems.some((p) => p.list === list);
     out.push(`\n${title} (${rows.length}${broken ? ', see warning' : ''})`);
-    for (const r of rows) out.push(`  ${r}`);
+    for (const r of rows) out.push(`  ${safe(r)}`);
   };
   section('Tools', 'tools', result.tools.map((t) => `${t.name}${t.description ? `  ${firstLine(t.description)}` : ''}`));
   section('Resources', 'resources', result.resources.map((r) => `${r.uri}${r.name ? `  ${r.name}` : ''}`));

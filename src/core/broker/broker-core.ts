@@ -69,13 +69,17 @@ export class BrokerCore implements ConnectionHost {
     this.log('debug', `client '${connection.clientId}' disconnected`);
   }
 
-  publish(message: BrokerMessage): void {
+  /** Returns how many subscribers it reached (PUBACK says "no matching subscribers" for 0). */
+  publish(message: BrokerMessage): number {
     // An empty retained publish both clears the stored message and reaches current subscribers (MQTT 5 §3.3.1.3).
     if (message.retain) this.retained.apply(message);
+    let reached = 0;
     for (const [subscriber, match] of this.subscriptions.match(message.topic, message.origin)) {
       const qos = message.qos < match.qos ? message.qos : match.qos;
       subscriber.deliver(message, qos, match.retainAsPublished && message.retain, match.subscriptionIdentifiers);
+      reached++;
     }
+    return reached;
   }
 
   subscribe(connection: ClientConnection, filter: string, options: SubscriptionOptions): boolean {

@@ -29,7 +29,7 @@ export interface ConnectionHost {
   admit(connection: ClientConnection, connectUserProperties: UserProperties): UserProperties | undefined;
   /** The connection's session ended: forget its registration and subscriptions. */
   release(connection: ClientConnection, filters: Iterable<string>): void;
-  publish(message: BrokerMessage): void;
+  publish(message: BrokerMessage): number;
   subscribe(connection: ClientConnection, filter: string, options: SubscriptionOptions): boolean;
   unsubscribe(connection: ClientConnection, filter: string): boolean;
   retainedFor(filter: string): BrokerMessage[];
@@ -293,7 +293,7 @@ export class ClientConnection {
     if (props.responseTopic !== undefined) properties.responseTopic = props.responseTopic;
     if (props.correlationData !== undefined) properties.correlationData = props.correlationData;
     if (props.userProperties !== undefined) properties.userProperties = props.userProperties;
-    this.host.publish({
+    const reached = this.host.publish({
       topic,
       payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
       qos: packet.qos,
@@ -302,7 +302,9 @@ export class ClientConnection {
       expiresAt: props.messageExpiryInterval === undefined ? undefined : Date.now() + props.messageExpiryInterval * 1000,
       origin: this,
     });
-    if (packet.qos === 1) this.send({ cmd: 'puback', messageId: packet.messageId, reasonCode: ReasonCode.success });
+    // MQTT 5 §3.4.2.1: 0x10 tells a publisher nobody got it (clients use it to resend a lost initialize).
+    const reasonCode = reached > 0 || this.protocolVersion !== 5 ? ReasonCode.success : ReasonCode.noMatchingSubscribers;
+    if (packet.qos === 1) this.send({ cmd: 'puback', messageId: packet.messageId, reasonCode });
   }
 
   private onSubscribe(packet: ISubscribePacket): void {

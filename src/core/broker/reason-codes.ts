@@ -2,6 +2,7 @@
 export const ReasonCode = {
   success: 0x00,
   grantedQoS1: 0x01,
+  noMatchingSubscribers: 0x10,
   disconnectWithWill: 0x04,
   unspecifiedError: 0x80,
   malformedPacket: 0x81,

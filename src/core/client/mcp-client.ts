@@ -15,8 +15,10 @@ import { awaitSnapshot, DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits, type Snaps
 import type { EventSink } from '../events/event-log.js';
 import { MqttClientTransport } from '../transport/client-transport.js';
 import { DEFAULT_TIMEOUTS, ServerSession, type Timeouts } from './session.js';
+import type { ServerInstance } from '../discovery/registry.js';
 import { randomId } from '../util/ids.js';
-import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+import { type Logger, nullLogger } from '../util/logger.js';
+import { describeRequestError } from '../transport/local-errors.js';
 
 export const CLIENT_NAME = 'mqtt-mcp-devkit';
 export const CLIENT_VERSION = '0.1.0';
@@ -36,6 +38,11 @@ export interface McpClientOptions {
   events?: EventSink;
   logger?: Logger;
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
+  /** Bound on the CONNECT/CONNACK exchange (default 10 s). */
+  connectTimeoutMs?: number;
+  /** MQTT keepalive and how long the broker may stay silent while it owes an answer (see MqttConnection). */
+  keepaliveSeconds?: number;
+  responseTimeoutMs?: number;
   maxPayloadBytes?: number;
   legacyTopics?: boolean;
   /** How long connect() waits for the retained presence snapshot when the broker does not confirm its end. */
@@ -56,6 +63,8 @@ export class McpMqttClient extends EventEmitter {
   private discovered: Promise<SnapshotReport> | undefined;
   private presenceArrivals = 0;
   private lastSnapshot: SnapshotReport | undefined;
+  /** Instances by `name\0id`: true once one initialized, false once one failed to (most recent wins). */
+  private readonly track = new Map<string, boolean>();
 
   constructor(private readonly options: McpClientOptions) {
     super();
@@ -71,6 +80,9 @@ export class McpMqttClient extends EventEmitter {
       meta: { implementation: CLIENT_NAME, version: CLIENT_VERSION },
       will: { topic: topics.clientPresence(this.clientId), payload: DISCONNECTED_MESSAGE, retain: false },
       reconnect: options.reconnect,
+      connectTimeoutMs: options.connectTimeoutMs,
+      keepaliveSeconds: options.keepaliveSeconds,
+      responseTimeoutMs: options.responseTimeoutMs,
       maxPayloadBytes: options.maxPayloadBytes,
       logger: this.log,
     });
@@ -126,6 +138,9 @@ export class McpMqttClient extends EventEmitter {
       meta: { implementation: CLIENT_NAME, version: CLIENT_VERSION },
       will: { topic: topics.clientPresence(clientId), payload: DISCONNECTED_MESSAGE, retain: false },
       reconnect: false,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      keepaliveSeconds: this.options.keepaliveSeconds,
+      responseTimeoutMs: this.options.responseTimeoutMs,
       maxPayloadBytes: this.options.maxPayloadBytes,
       logger: this.log,
     });
@@ -205,11 +220,11 @@ export class McpMqttClient extends EventEmitter {
    * The open session with a server (by name), initializing one with a chosen instance when there is none.
    * A session that ended (device offline, broker lost) is replaced on next use.
    */
-  session(serverName: string, options: { serverId?: string } = {}): Promise<ServerSession> {
+  session(serverName: string, options: { serverId?: string; initializeTimeoutMs?: number } = {}): Promise<ServerSession> {
     const key = options.serverId ? `${serverName}\u0000${options.serverId}` : serverName;
     const existing = this.sessions.get(key);
     if (existing) return existing;
-    const opening = this.openSession(serverName, options.serverId);
+    const opening = this.openSession(serverName, options.serverId, options.initializeTimeoutMs ?? this.timeouts.initializeMs);
     this.sessions.set(key, opening);
     opening.then(
       (s) => s.onClose(() => this.sessions.get(key) === opening && this.sessions.delete(key)),
@@ -218,10 +233,26 @@ export class McpMqttClient extends EventEmitter {
     return opening;
   }
 
-  private async openSession(serverName: string, serverId?: string): Promise<ServerSession> {
+  /**
+   * Online instances of a name, best first: ones that initialized before, then untried ones, then ones that
+   * failed; random within each group, which spreads clients over load-balanced instances (spec §6).
+   */
+  rankedInstances(serverName: string, random: () => number = Math.random): ServerInstance[] {
+    const rank = (i: ServerInstance): number => {
+      const t = this.track.get(`${serverName}\u0000${i.serverId}`);
+      return t === true ? 0 : t === undefined ? 1 : 2;
+    };
+    return (this.registry.get(serverName)?.instances ?? [])
+      .map((i) => ({ i, r: rank(i), k: random() }))
+      .sort((a, b) => a.r - b.r || a.k - b.k)
+      .map((x) => x.i);
+  }
+
+  private async openSession(serverName: string, serverId: string | undefined, initializeMs: number): Promise<ServerSession> {
     if (!this.connection.connected) throw new Error(`not connected to ${this.brokerLabel}${this.connection.failureReason ? `: ${this.connection.failureReason}` : ''}`);
-    const instance = serverId ? this.registry.instance(serverName, serverId) : this.registry.pickInstance(serverName);
-    if (!instance) {
+    const single = serverId ? this.registry.instance(serverName, serverId) : undefined;
+    const candidates = serverId ? (single ? [single] : []) : this.rankedInstances(serverName);
+    if (candidates.length === 0) {
       const known = this.registry.get(serverName);
       throw new Error(
         known
@@ -229,6 +260,52 @@ export class McpMqttClient extends EventEmitter {
           : `no server named "${serverName}" on ${this.brokerLabel}`,
       );
     }
+    return this.firstToInitialize(serverName, candidates, initializeMs);
+  }
+
+  /**
+   * Initializes with the best candidate; when it fails, or has not answered within a hedge delay (a third of
+   * the timeout, at most 2 s), the next one is tried alongside. The first session to come up wins; later
+   * ones are de-initialized. So a stale retained presence costs a short delay, not a failed command.
+   */
+  private firstToInitialize(serverName: string, candidates: ServerInstance[], initializeMs: number): Promise<ServerSession> {
+    const hedgeMs = Math.min(2000, Math.max(100, Math.floor(initializeMs / 3)));
+    return new Promise<ServerSession>((resolve, reject) => {
+      const failures: string[] = [];
+      let next = 0;
+      let running = 0;
+      let settled = false;
+      let hedge: ReturnType<typeof setTimeout> | undefined;
+      const launch = (): void => {
+        const instance = candidates[next++] as ServerInstance;
+        running++;
+        if (hedge) clearTimeout(hedge);
+        hedge = next < candidates.length ? setTimeout(() => !settled && launch(), hedgeMs) : undefined;
+        this.initializeWith(serverName, instance, initializeMs).then(
+          (session) => {
+            running--;
+            if (settled) return void session.close().catch(() => undefined);
+            settled = true;
+            if (hedge) clearTimeout(hedge);
+            resolve(session);
+          },
+          (e: Error) => {
+            running--;
+            failures.push(e.message);
+            if (settled) return;
+            if (next < candidates.length) launch();
+            else if (running === 0) {
+              settled = true;
+              reject(failures.length === 1 ? e : new Error(failures.join('; '), { cause: e }));
+            }
+          },
+        );
+      };
+      launch();
+    });
+  }
+
+  private async initializeWith(serverName: string, instance: ServerInstance, initializeMs: number): Promise<ServerSession> {
     const transport = new MqttClientTransport({
       connection: this.connection,
       serverId: instance.serverId,
@@ -240,20 +317,30 @@ export class McpMqttClient extends EventEmitter {
     const client = new Client({ name: CLIENT_NAME, version: CLIENT_VERSION }, { capabilities: this.options.capabilities ?? {} });
     if (this.options.deviceRequests) serveDeviceRequests(client, this.options.deviceRequests, { serverName, serverId: instance.serverId });
     const session = new ServerSession(client, transport, serverName, instance.serverId, this.timeouts);
+    const key = `${serverName}\u0000${instance.serverId}`;
     this.live.add(session);
     session.onClose(() => this.live.delete(session));
     try {
-      await client.connect(transport, { timeout: this.timeouts.initializeMs });
+      await client.connect(transport, { timeout: initializeMs });
     } catch (e) {
       this.live.delete(session);
+      this.remember(key, false);
       await transport.close().catch(() => undefined);
-      throw new Error(`initialize with ${serverName} (${instance.serverId}) failed: ${errorMessage(e)}`, { cause: e });
+      throw new Error(`initialize with ${serverName} (${instance.serverId}) failed: ${describeRequestError(e, serverName)}`, { cause: e });
     }
+    this.remember(key, true);
     this.event('session', `${serverName}: initialized (${instance.serverId}, ${client.getServerVersion()?.name ?? '?'} ${client.getServerVersion()?.version ?? ''})`, 'info', {
       serverId: instance.serverId,
       serverName,
     });
     return session;
+  }
+
+  private remember(key: string, answered: boolean): void {
+    this.track.delete(key);
+    this.track.set(key, answered);
+    // A long-running client meets many instances: keep the most recent ones only.
+    if (this.track.size > 10_000) this.track.delete(this.track.keys().next().value as string);
   }
 
   /** Sessions currently open. */

@@ -108,10 +108,10 @@ export class ClientProbe {
   }
 
   /** Publishes a JSON-RPC message with the client's user properties (spec §3). */
-  send(topic: string, message: Record<string, unknown>): Promise<void> {
+  async send(topic: string, message: Record<string, unknown>): Promise<void> {
     const payload = JSON.stringify({ jsonrpc: '2.0', ...message });
     this.log('out', topic, message, payload.length, this.properties);
-    return this.connection.publish(topic, payload, { qos: 1, userProperties: this.properties });
+    await this.connection.publish(topic, payload, { qos: 1, userProperties: this.properties });
   }
 
   /** Sends a request without waiting; the answer is matched later by id, on whatever topic it comes. */

@@ -46,7 +46,8 @@ export class DeviceTransport implements Transport {
 
   async start(): Promise<void> {
     const { client, serverName } = this;
-    const instance = client.registry.pickInstance(serverName);
+    // Instances that answered before first (the shared client remembers), random otherwise.
+    const instance = client.rankedInstances(serverName)[0];
     if (!instance) {
       throw new DeviceUnavailableError(
         client.registry.get(serverName) ? `"${serverName}" is offline on ${client.brokerLabel}` : `no MCP server named "${serverName}" on ${client.brokerLabel}`,

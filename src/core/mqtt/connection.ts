@@ -18,7 +18,14 @@ export interface MqttConnectionOptions {
   componentType: ComponentType;
   meta?: Record<string, unknown>;
   will?: { topic: string; payload: string | Buffer; retain: boolean; qos?: 0 | 1; userProperties?: UserProperties };
+  /** MQTT keepalive (default 15 s): an idle connection sends PINGREQ this often. */
   keepaliveSeconds?: number;
+  /**
+   * How long the broker may stay silent while it owes this connection an answer (PINGACK, PUBACK, SUBACK)
+   * before the link is declared dead (default 10 s). A blackholed TCP connection (no RST) is otherwise found
+   * only by the OS, minutes later.
+   */
+  responseTimeoutMs?: number;
   connectTimeoutMs?: number;
   /** Reconnect after loss with exponential backoff; false turns reconnecting off (CLI one-shots, simulated crashes). */
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
@@ -43,6 +50,17 @@ export interface SubscribeOptions {
 
 export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 const GRACEFUL_END_MS = 2_000;
+export const DEFAULT_KEEPALIVE_SECONDS = 15;
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
+/** PUBACK reason 0x10: the broker had no subscriber for the message (MQTT 5 §3.4.2.1). */
+const NO_MATCHING_SUBSCRIBERS = 0x10;
+/** MQTT packets after which the broker owes us one. */
+const ANSWERED_PACKETS = new Set(['pingreq', 'publish', 'subscribe', 'unsubscribe']);
+
+export interface PublishOutcome {
+  /** The broker said nobody was subscribed (QoS 1 on MQTT 5 brokers that report it: Mosquitto, EMQX, embedded). */
+  noSubscribers: boolean;
+}
 const DEFAULT_RECONNECT = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 interface Subscription {
@@ -70,6 +88,9 @@ export class MqttConnection extends EventEmitter {
   private connackUserProperties: UserProperties | undefined;
   private everConnected = false;
   private refused = false;
+  private readonly noSubscriberAcks = new Set<number>();
+  private silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  private receivedSinceTimer = false;
 
   constructor(readonly options: MqttConnectionOptions) {
     super();
@@ -109,7 +130,7 @@ export class MqttConnection extends EventEmitter {
       clientId: options.clientId,
       protocolVersion: 5,
       clean: true,
-      keepalive: options.keepaliveSeconds ?? 30,
+      keepalive: options.keepaliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
       reconnectPeriod: this.reconnectPolicy ? this.reconnectPolicy.initialDelayMs : 0,
       // Subscriptions are restored by this class, so it knows when they are all back.
@@ -139,6 +160,17 @@ export class MqttConnection extends EventEmitter {
     // MQTT.js leaves Nagle's algorithm on; with it, each small request can wait 40 ms for an ACK.
     client.on('packetsend', (packet) => {
       if (packet.cmd === 'connect') (client.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
+      if (ANSWERED_PACKETS.has(packet.cmd) && (packet.cmd !== 'publish' || (packet.qos ?? 0) > 0)) this.expectAnswer(client);
+    });
+    client.on('packetreceive', (packet) => {
+      this.receivedSinceTimer = true;
+      if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) this.noSubscriberAcks.add(packet.messageId);
+      this.clearSilenceTimer();
+      // Still owed something (another PUBACK, a SUBACK): keep watching. Checked once MQTT.js has handled
+      // this packet, which removes the entry it acknowledges.
+      setImmediate(() => {
+        if (Object.keys(client.outgoing).length > 0) this.expectAnswer(client);
+      });
     });
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet));
     // MQTT.js writes the PUBACK right after the handlers and flushes it on the next tick, before promise
@@ -182,6 +214,8 @@ export class MqttConnection extends EventEmitter {
         }
       });
       client.on('close', () => {
+        this.clearSilenceTimer();
+        this.noSubscriberAcks.clear();
         if (this.currentState === 'closed' || this.refused) return;
         const reason = this.lastError ?? 'connection to the broker closed';
         if (this.currentState === 'connected') this.emit('lost', `lost connection to ${options.broker.url}: ${reason}`);
@@ -202,6 +236,29 @@ export class MqttConnection extends EventEmitter {
       });
       client.connect();
     });
+  }
+
+  /** Starts the silence watch unless it runs: the broker owes an answer from now on. */
+  private expectAnswer(client: MqttClient): void {
+    if (this.silenceTimer || !this.connected) return;
+    const timeoutMs = this.options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
+    this.receivedSinceTimer = false;
+    this.silenceTimer = setTimeout(() => {
+      // A busy event loop fires timers before reading sockets: give data that is already there a chance first.
+      setImmediate(() => {
+        this.silenceTimer = undefined;
+        if (this.receivedSinceTimer || client !== this.client || !this.connected) return;
+        this.lastError = `the broker did not answer for ${Math.round(timeoutMs / 1000)} s (connection presumed dead)`;
+        this.log.warn(`mqtt ${this.options.broker.url} (${this.options.clientId}): ${this.lastError}`);
+        client.stream?.destroy();
+      });
+    }, timeoutMs);
+    this.silenceTimer.unref?.();
+  }
+
+  private clearSilenceTimer(): void {
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = undefined;
   }
 
   private setState(state: ConnectionState, reason?: string): void {
@@ -330,14 +387,19 @@ export class MqttConnection extends EventEmitter {
     topic: string,
     payload: string | Buffer,
     options: { qos?: 0 | 1; retain?: boolean; userProperties?: UserProperties } = {},
-  ): Promise<void> {
+  ): Promise<PublishOutcome> {
     const client = this.client;
     if (!client || !this.connected)
       return Promise.reject(new Error(`not connected to the broker${this.lastError ? ` (${this.lastError})` : ''}`));
     const publishOptions: IClientPublishOptions = { qos: options.qos ?? 1, retain: options.retain ?? false };
     if (options.userProperties) publishOptions.properties = { userProperties: options.userProperties };
-    return new Promise<void>((resolve, reject) => {
-      client.publish(topic, payload, publishOptions, (err) => (err ? reject(new Error(`publish failed: ${err.message}`)) : resolve()));
+    return new Promise<PublishOutcome>((resolve, reject) => {
+      client.publish(topic, payload, publishOptions, (err, packet) => {
+        if (err) return reject(new Error(`publish failed: ${err.message}`));
+        // MQTT.js hands back the stored PUBLISH; its id finds the PUBACK reason seen on 'packetreceive'.
+        const id = packet?.messageId;
+        resolve({ noSubscribers: id !== undefined && this.noSubscriberAcks.delete(id) });
+      });
     });
   }
 

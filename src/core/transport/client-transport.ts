@@ -10,10 +10,16 @@ import { PROP, firstProperty, publishProperties, type UserProperties } from '../
 import { DISCONNECTED_MESSAGE, DISCONNECTED_METHOD } from '../protocol/presence.js';
 import { type EventSink, type EventSource, storablePayload } from '../events/event-log.js';
 import { currentCallSource } from '../util/call-source.js';
-import { decodeMessage, describeMessage, isNotification, isRequest, isResponse } from './jsonrpc.js';
+import { decodeMessage, describeMessage, isNotification, isRequest, isResponse, responseProblem } from './jsonrpc.js';
+import { localErrorData, type LocalErrorKind } from './local-errors.js';
 
 /** JSON-RPC error code for requests failed by the transport (offline server, lost broker); the SDK's ConnectionClosed. */
 export const TRANSPORT_CLOSED_CODE = -32000;
+/** JSON-RPC error code for a device answer that cannot be used (JSON-RPC "Internal error"). */
+export const MALFORMED_ANSWER_CODE = -32603;
+/** Resends of an `initialize` nobody was subscribed to (a device still reconnecting): 100 ms doubling to 1 s. */
+const INITIALIZE_RESEND_FIRST_MS = 100;
+const INITIALIZE_RESEND_MAX_MS = 1000;
 
 export interface ClientTransportOptions {
   connection: MqttConnection;
@@ -104,9 +110,38 @@ export class MqttClientTransport implements Transport {
     if (isRequest(message)) {
       this.pending.set(message.id, { method: message.method, sentAt: performance.now(), source });
       if (message.method === 'ping') this.pingIds.add(message.id);
+    } else if (isNotification(message) && message.method === 'notifications/cancelled') {
+      // The SDK gave up on it (timeout, abort): a late answer belongs to nobody.
+      const id = (message as { params?: { requestId?: unknown } }).params?.requestId;
+      if (typeof id === 'string' || typeof id === 'number') this.forget(id);
     }
     this.emitEvent('out', topic, message, payload.length, this.properties, undefined, source);
-    await this.options.connection.publish(topic, payload, { qos: 1, userProperties: this.properties });
+    const outcome = await this.options.connection.publish(topic, payload, { qos: 1, userProperties: this.properties });
+    if (isInitialize && outcome.noSubscribers && isRequest(message)) this.resendInitialize(message.id, payload, INITIALIZE_RESEND_FIRST_MS);
+  }
+
+  /**
+   * After a broker restart the device may not have re-subscribed its control topic yet: the broker drops the
+   * `initialize` and says so in the PUBACK (0x10). Resending until someone is subscribed makes the session
+   * come back as soon as the device does, instead of at the initialize timeout. Bounded by the caller's
+   * timeout, which closes the transport or cancels the request.
+   */
+  private resendInitialize(id: string | number, payload: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.disposers.splice(this.disposers.indexOf(cancel) >>> 0, 1);
+      if (this.state !== 'started' || !this.pending.has(id) || !this.options.connection.connected) return;
+      this.options.connection
+        .publish(this.controlTopic, payload, { qos: 1, userProperties: this.properties })
+        .then((o) => o.noSubscribers && this.resendInitialize(id, payload, Math.min(delayMs * 2, INITIALIZE_RESEND_MAX_MS)))
+        .catch(() => undefined);
+    }, delayMs);
+    const cancel = (): void => clearTimeout(timer);
+    this.disposers.push(cancel);
+  }
+
+  private forget(id: string | number): void {
+    this.pending.delete(id);
+    this.pingIds.delete(id);
   }
 
   private receive(m: IncomingMessage): void {
@@ -114,9 +149,11 @@ export class MqttClientTransport implements Transport {
     const decoded = decodeMessage(m.payload);
     if (!decoded.ok) {
       this.protocolError(m.topic, decoded.reason, m.payload);
+      // An unusable answer to a pending request fails it now, rather than at its timeout.
+      if (decoded.id !== undefined && this.pending.has(decoded.id)) this.failPending(decoded.id, 'malformed', `${this.options.serverName}'s answer to ${this.pending.get(decoded.id)?.method} is unusable: ${decoded.reason}`);
       return;
     }
-    const message = decoded.message;
+    let message = decoded.message;
     // A pre-2025-06-19 device answers on `$mcp-rpc-endpoint/...` and listens only there: follow it.
     if (m.topic === this.legacyRpcTopic) this.sendTopic = m.topic;
     // Brokers that ignore No Local echo our own publishes back; never treat them as the server's.
@@ -128,14 +165,26 @@ export class MqttClientTransport implements Transport {
     let latencyMs: number | undefined;
     let source: EventSource | undefined;
     if (isResponse(message)) {
+      // Exact match (Map keys): the SDK looks answers up by Number(id), so "1" would answer request 1.
       const request = this.pending.get(message.id);
-      if (request) {
-        this.pending.delete(message.id);
-        latencyMs = performance.now() - request.sentAt;
-        source = request.source;
+      if (!request) {
+        this.protocolError(m.topic, `an answer with id ${JSON.stringify(message.id)} matches no pending request: ignored`, m.payload);
+        return;
       }
-      // Tolerated deviation: the EMQX TypeScript SDK answers ping with {pong: true}; the SDK wants {}.
-      if (this.pingIds.delete(message.id) && 'result' in message) (message as { result: unknown }).result = {};
+      this.pending.delete(message.id);
+      latencyMs = performance.now() - request.sentAt;
+      source = request.source;
+      const id = message.id;
+      const problem = responseProblem(message as unknown as Record<string, unknown>);
+      if (problem) {
+        this.pingIds.delete(id);
+        this.protocolError(m.topic, `answer to ${request.method}: ${problem}`, m.payload);
+        message = this.localError(id, 'malformed', `${this.options.serverName}'s answer to ${request.method} is unusable: ${problem}`);
+      } else {
+        message = cleanResponse(message as unknown as Record<string, unknown>);
+        // Tolerated deviation: the EMQX TypeScript SDK answers ping with {pong: true}; the SDK wants {}.
+        if (this.pingIds.delete(id) && 'result' in message) (message as { result: unknown }).result = {};
+      }
     }
     this.emitEvent('in', m.topic, message, m.payload.length, m.userProperties, latencyMs, source, decoded.warning);
     if (isNotification(message) && message.method === DISCONNECTED_METHOD) {
@@ -201,10 +250,17 @@ export class MqttClientTransport implements Transport {
   abort(reason: string): void {
     if (this.state === 'closed') return;
     this.reason = reason;
-    for (const [id] of this.pending) {
-      this.onmessage?.({ jsonrpc: '2.0', id, error: { code: TRANSPORT_CLOSED_CODE, message: reason } });
-    }
+    for (const [id] of this.pending) this.onmessage?.(this.localError(id, 'connection', reason));
     this.finish();
+  }
+
+  private failPending(id: string | number, kind: LocalErrorKind, reason: string): void {
+    this.forget(id);
+    this.onmessage?.(this.localError(id, kind, reason));
+  }
+
+  private localError(id: string | number, kind: LocalErrorKind, reason: string): JSONRPCMessage {
+    return { jsonrpc: '2.0', id, error: { code: kind === 'connection' ? TRANSPORT_CLOSED_CODE : MALFORMED_ANSWER_CODE, message: reason, data: localErrorData(kind) } };
   }
 
   /** De-initializes: tells the server (spec §5.6) and unsubscribes. */
@@ -228,4 +284,14 @@ export class MqttClientTransport implements Transport {
     }
     this.onclose?.();
   }
+}
+
+/**
+ * The response with only the JSON-RPC members: the SDK's strict schema drops a response with any extra
+ * top-level member (a vendor field, "extra": ...) and its caller waits for the timeout.
+ */
+function cleanResponse(m: Record<string, unknown>): JSONRPCMessage {
+  if ('result' in m) return { jsonrpc: '2.0', id: m.id as string | number, result: m.result as Record<string, unknown> };
+  const e = m.error as { code: number; message: string; data?: unknown };
+  return { jsonrpc: '2.0', id: m.id as string | number, error: { code: e.code, message: e.message, ...('data' in e ? { data: e.data } : {}) } };
 }

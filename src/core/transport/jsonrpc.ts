@@ -1,8 +1,10 @@
 // Reading JSON-RPC payloads off the wire without trusting them. The SDK validates message contents
 // against its schemas afterwards; this only decides whether a payload is a JSON-RPC message at all.
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../util/json-limits.js';
 
-export type Decoded = { ok: true; message: JSONRPCMessage; warning?: string } | { ok: false; reason: string };
+/** A refused payload keeps its `id` when it had a usable one, so a pending request can fail with the reason. */
+export type Decoded = { ok: true; message: JSONRPCMessage; warning?: string } | { ok: false; reason: string; id?: string | number };
 
 export function decodeMessage(payload: Buffer): Decoded {
   let value: unknown;
@@ -15,6 +17,7 @@ export function decodeMessage(payload: Buffer): Decoded {
     return { ok: false, reason: Array.isArray(value) ? 'JSON-RPC batches are not used by this transport' : 'payload is not a JSON object' };
   const m = value as Record<string, unknown>;
   const hasId = typeof m.id === 'string' || typeof m.id === 'number';
+  if (exceedsJsonDepth(value)) return { ok: false, reason: `nested deeper than ${MAX_JSON_DEPTH} levels`, ...(hasId ? { id: m.id as string | number } : {}) };
   const isRequestOrNotification = typeof m.method === 'string';
   const isResponse = hasId && ('result' in m || 'error' in m);
   if (!isRequestOrNotification && !isResponse) return { ok: false, reason: 'not a JSON-RPC request, notification or response' };
@@ -27,6 +30,24 @@ export function decodeMessage(payload: Buffer): Decoded {
     m.jsonrpc = '2.0';
   }
   return { ok: true, message: m as unknown as JSONRPCMessage, warning };
+}
+
+/**
+ * What is wrong with a response, in words, or undefined when the SDK can take it. The SDK silently drops a
+ * response that fails its schema (`result: null`, an error without a message), so its caller would wait for
+ * the timeout; the transport fails the request with this reason instead.
+ */
+export function responseProblem(m: Record<string, unknown>): string | undefined {
+  if ('result' in m && 'error' in m) return 'it has both "result" and "error"';
+  if ('result' in m) {
+    const r = m.result;
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return `"result" is ${r === null ? 'null' : Array.isArray(r) ? 'an array' : `a ${typeof r}`}, not an object`;
+    return undefined;
+  }
+  const e = m.error as Record<string, unknown>;
+  if (!Number.isInteger(e.code)) return 'the error code is not an integer';
+  if (typeof e.message !== 'string') return `the error has no message${e.message === undefined ? '' : ' string'}`;
+  return undefined;
 }
 
 export function isRequest(m: JSONRPCMessage): m is JSONRPCMessage & { id: string | number; method: string } {
