@@ -17,12 +17,14 @@ export function decodeMessage(payload: Buffer): Decoded {
     return { ok: false, reason: Array.isArray(value) ? 'JSON-RPC batches are not used by this transport' : 'payload is not a JSON object' };
   const m = value as Record<string, unknown>;
   const hasId = typeof m.id === 'string' || typeof m.id === 'number';
-  if (exceedsJsonDepth(value)) return { ok: false, reason: `nested deeper than ${MAX_JSON_DEPTH} levels`, ...(hasId ? { id: m.id as string | number } : {}) };
+  // Only an answer (no method) carries one of our ids; a device's own request id could collide with it.
+  const answerId = hasId && typeof m.method !== 'string' ? { id: m.id as string | number } : {};
+  if (exceedsJsonDepth(value)) return { ok: false, reason: `nested deeper than ${MAX_JSON_DEPTH} levels`, ...answerId };
   const isRequestOrNotification = typeof m.method === 'string';
   const isResponse = hasId && ('result' in m || 'error' in m);
   if (!isRequestOrNotification && !isResponse) return { ok: false, reason: 'not a JSON-RPC request, notification or response' };
   if ('error' in m && (typeof m.error !== 'object' || m.error === null || typeof (m.error as { code?: unknown }).code !== 'number'))
-    return { ok: false, reason: 'JSON-RPC error without a numeric code' };
+    return { ok: false, reason: 'JSON-RPC error without a numeric code', ...answerId };
   let warning: string | undefined;
   if (m.jsonrpc !== '2.0') {
     // Tolerated: some firmware omits it; the SDK would otherwise discard the message.
