@@ -99,6 +99,7 @@ for (const kind of brokerKinds()) {
       ];
       for (const o of outputs) {
         assert.equal(o.code, 0, o.stderr);
+        // eslint-disable-next-line no-control-regex
         assert.doesNotMatch(o.stdout, /[\x1b\x07\r\x9b\u202e]/, o.stdout);
         assert.match(o.stdout, /A\\x1b\[31mred\\x07bell\\x0dover\\x9b2Jcsi\\u202eesrever/);
       }
