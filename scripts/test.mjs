@@ -1,6 +1,8 @@
 // `npm test`: type-check, lint, build, then the Node test suites (unit + integration against real brokers),
 // then the real-VS-Code suite (code-server + Chromium) when its prerequisites exist.
-// Flags: --only unit|vscode  --skip-static   (anything else is passed to node --test as file filters)
+// Flags: --only unit|vscode|reliability  --skip-static   (anything else is passed to node --test as file filters)
+// test/reliability: the fast files run with every `npm test`; `*.slow.test.ts` only with --only reliability
+// (`npm run test:reliability`, which runs every file there). See RELIABILITY.md.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
@@ -9,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const skipStatic = args.includes('--skip-static') || only === 'vscode';
+const skipStatic = args.includes('--skip-static') || only === 'vscode' || only === 'reliability';
 const filters = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--only');
 
 function run(title, cmd, cmdArgs, opts = {}) {
@@ -38,8 +40,17 @@ if (!skipStatic) {
 }
 ok = run('build', process.execPath, ['scripts/build.mjs']) && ok;
 
-if (only !== 'vscode') {
-  let files = [...findTests(join(root, 'test/unit')), ...findTests(join(root, 'test/integration'))];
+if (only === 'reliability') {
+  let files = findTests(join(root, 'test/reliability'));
+  if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
+  ok = run(`reliability tests (${files.length} files)`, process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files]) && ok;
+} else if (only !== 'vscode') {
+  let files = [
+    ...findTests(join(root, 'test/unit')),
+    ...findTests(join(root, 'test/integration')),
+    ...findTests(join(root, 'test/reliability')).filter((f) => !f.endsWith('.slow.test.ts')),
+  ];
   if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
   // Scaffold tests install generated projects from the npm registry and compile them (tsc, cmake): the
   // per-file limit of 120 s would cut them off on a loaded machine, so they run on their own, with more.
@@ -54,7 +65,7 @@ if (only !== 'vscode') {
   }
 }
 // File filters select Node test files; the real-VS-Code phase runs only unfiltered or with --only vscode.
-if (only !== 'unit' && (filters.length === 0 || only === 'vscode') && existsSync(join(root, 'test/vscode/run.mjs'))) {
+if (only !== 'unit' && only !== 'reliability' && (filters.length === 0 || only === 'vscode') && existsSync(join(root, 'test/vscode/run.mjs'))) {
   ok = run('real VS Code (code-server)', process.execPath, ['test/vscode/run.mjs']) && ok;
 }
 console.log(ok ? '\nall test phases passed' : '\nsome test phases FAILED');
