@@ -9,6 +9,7 @@ import { connectProperties } from '../protocol/properties.js';
 import { compileTopicFilter } from '../protocol/topics.js';
 import { type BrokerConfig, describeConnectError, isFatalConnectError, toClientOptions } from './options.js';
 import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+import { SilenceWatch } from './silence-watch.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
@@ -54,8 +55,6 @@ export const DEFAULT_KEEPALIVE_SECONDS = 15;
 export const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
 /** PUBACK reason 0x10: the broker had no subscriber for the message (MQTT 5 §3.4.2.1). */
 const NO_MATCHING_SUBSCRIBERS = 0x10;
-/** MQTT packets after which the broker owes us one. */
-const ANSWERED_PACKETS = new Set(['pingreq', 'publish', 'subscribe', 'unsubscribe']);
 
 export interface PublishOutcome {
   /** The broker said nobody was subscribed (QoS 1 on MQTT 5 brokers that report it: Mosquitto, EMQX, embedded). */
@@ -89,8 +88,6 @@ export class MqttConnection extends EventEmitter {
   private everConnected = false;
   private refused = false;
   private readonly noSubscriberAcks = new Set<number>();
-  private silenceTimer: ReturnType<typeof setTimeout> | undefined;
-  private receivedSinceTimer = false;
 
   constructor(readonly options: MqttConnectionOptions) {
     super();
@@ -160,17 +157,13 @@ export class MqttConnection extends EventEmitter {
     // MQTT.js leaves Nagle's algorithm on; with it, each small request can wait 40 ms for an ACK.
     client.on('packetsend', (packet) => {
       if (packet.cmd === 'connect') (client.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
-      if (ANSWERED_PACKETS.has(packet.cmd) && (packet.cmd !== 'publish' || (packet.qos ?? 0) > 0)) this.expectAnswer(client);
     });
     client.on('packetreceive', (packet) => {
-      this.receivedSinceTimer = true;
       if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) this.noSubscriberAcks.add(packet.messageId);
-      this.clearSilenceTimer();
-      // Still owed something (another PUBACK, a SUBACK): keep watching. Checked once MQTT.js has handled
-      // this packet, which removes the entry it acknowledges.
-      setImmediate(() => {
-        if (Object.keys(client.outgoing).length > 0) this.expectAnswer(client);
-      });
+    });
+    new SilenceWatch(client, options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS, () => this.client === client && this.connected, (reason) => {
+      this.lastError = reason;
+      this.log.warn(`mqtt ${options.broker.url} (${options.clientId}): ${reason}`);
     });
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet));
     // MQTT.js writes the PUBACK right after the handlers and flushes it on the next tick, before promise
@@ -214,7 +207,6 @@ export class MqttConnection extends EventEmitter {
         }
       });
       client.on('close', () => {
-        this.clearSilenceTimer();
         this.noSubscriberAcks.clear();
         if (this.currentState === 'closed' || this.refused) return;
         const reason = this.lastError ?? 'connection to the broker closed';
@@ -236,29 +228,6 @@ export class MqttConnection extends EventEmitter {
       });
       client.connect();
     });
-  }
-
-  /** Starts the silence watch unless it runs: the broker owes an answer from now on. */
-  private expectAnswer(client: MqttClient): void {
-    if (this.silenceTimer || !this.connected) return;
-    const timeoutMs = this.options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
-    this.receivedSinceTimer = false;
-    this.silenceTimer = setTimeout(() => {
-      // A busy event loop fires timers before reading sockets: give data that is already there a chance first.
-      setImmediate(() => {
-        this.silenceTimer = undefined;
-        if (this.receivedSinceTimer || client !== this.client || !this.connected) return;
-        this.lastError = `the broker did not answer for ${Math.round(timeoutMs / 1000)} s (connection presumed dead)`;
-        this.log.warn(`mqtt ${this.options.broker.url} (${this.options.clientId}): ${this.lastError}`);
-        client.stream?.destroy();
-      });
-    }, timeoutMs);
-    this.silenceTimer.unref?.();
-  }
-
-  private clearSilenceTimer(): void {
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
-    this.silenceTimer = undefined;
   }
 
   private setState(state: ConnectionState, reason?: string): void {
