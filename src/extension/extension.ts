@@ -12,7 +12,7 @@ import { registerServerCommands } from './commands/servers.js';
 import { createStatusBar } from './status-bar.js';
 import { AgentExposure } from './mcp/exposure.js';
 import { SimulatorService } from './simulators.js';
-import { errorMessage } from '../core/util/logger.js';
+import { affects, setting } from './settings.js';
 import { registerExtensionParts, type Services } from './services.js';
 
 export interface ExtensionApi {
@@ -22,8 +22,7 @@ export interface ExtensionApi {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const channel = vscode.window.createOutputChannel('MQTT MCP', { log: true });
   const log = createLogger(channel);
-  const config = vscode.workspace.getConfiguration('mqttMcp');
-  const events = new EventLog(config.get<number>('timeline.maxEvents', 10_000));
+  const events = new EventLog(setting('timeline.maxEvents'));
   const secrets = new BrokerSecrets(context.secrets);
   const brokers = new BrokerManager(secrets, events, log);
   const exposure = new AgentExposure(context.globalState);
@@ -57,8 +56,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('mqttMcp.refresh', () => tree.refreshAll()),
     vscode.commands.registerCommand('mqttMcp.showLog', () => channel.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mqttMcp.timeline.maxEvents')) events.resize(vscode.workspace.getConfiguration('mqttMcp').get<number>('timeline.maxEvents', 10_000));
-      if (e.affectsConfiguration('mqttMcp.agent.exposeByDefault')) tree.refreshAll();
+      if (affects(e, 'timeline.maxEvents')) events.resize(setting('timeline.maxEvents'));
+      if (affects(e, 'agent.exposeByDefault')) tree.refreshAll();
     }),
     ...registerExtensionParts(services),
   );
@@ -70,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       updateWelcome();
       return brokers.autoConnect();
     })
-    .catch((e) => log.error(`starting brokers failed: ${errorMessage(e)}`));
+    .catch((e) => log.error('starting brokers failed', e));
   // The last step: the real-VS-Code harness waits for this line to know activate() finished without throwing.
   log.info(ACTIVATED_MESSAGE);
   return { services };

@@ -8,6 +8,7 @@ import type { Logger } from '../core/util/logger.js';
 import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerManager } from './brokers/manager.js';
 import { loadCore } from './core-loader.js';
+import { setting } from './settings.js';
 
 /** Another service whose devices are listed (and stopped) here too: the device proxy. */
 export interface ListedDeviceSource {
@@ -42,7 +43,7 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
   /** Starts (or restarts) the embedded broker with every example device and connects the tree to it. */
   async startDemo(): Promise<Demo> {
     await this.brokers.removeLocal();
-    const port = vscode.workspace.getConfiguration('mqttMcp').get<number>('demo.port', 0);
+    const port = setting('demo.port');
     const { startDemo } = loadCore().demo;
     const demo = await startDemo({
       examplesDir: vscode.Uri.joinPath(this.extensionUri, 'examples', 'devices').fsPath,

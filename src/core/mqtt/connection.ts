@@ -233,7 +233,7 @@ export class MqttConnection extends EventEmitter {
       handler(message);
     } catch (e) {
       // A broken handler must never take the connection (or the extension host) down with it.
-      this.log.error(`handler for ${message.topic} threw: ${errorMessage(e)}`);
+      this.log.error(`handler for ${message.topic} threw`, e);
       this.emit('handlerError', message.topic, e);
     }
   }
@@ -311,7 +311,7 @@ export class MqttConnection extends EventEmitter {
       await Promise.all([...byOptions.values()].map((group) => this.sendSubscribe(group)));
       this.emit('resubscribed');
     } catch (e) {
-      this.log.error(`restoring subscriptions after reconnect failed: ${errorMessage(e)}`);
+      this.log.error('restoring subscriptions after reconnect failed', e);
     }
   }
 

@@ -164,7 +164,7 @@ export class DeviceLink {
         handler(message);
       } catch (e) {
         // One bad binding must not stop the others, nor the proxy.
-        this.log.error(`device message on ${topic}: ${errorMessage(e)}`);
+        this.log.error(`device message on ${topic}`, e);
       }
     }
   }

@@ -10,6 +10,7 @@ import type { BrokerEntry } from '../brokers/manager.js';
 import type { Services } from '../services.js';
 import { loadCore } from '../core-loader.js';
 import { agentSettings, offersFleet } from './agent-mode.js';
+import { affects } from '../settings.js';
 
 export const PROVIDER_ID = 'mqttMcp.devices';
 const CHANGE_DEBOUNCE_MS = 250;
@@ -41,7 +42,7 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
       }),
       brokers.onDidInvalidateCatalog(() => this.changed()),
       exposure.onDidChange(() => this.changed()),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mqttMcp.agent') && this.changed()),
+      vscode.workspace.onDidChangeConfiguration((e) => affects(e, 'agent') && this.changed()),
     ];
   }
 

@@ -128,7 +128,7 @@ export class InvokerPanel implements vscode.Disposable {
       this.services.log.warn(`tool invoker: ignored a malformed message from the webview: ${checked.reason}`);
       return;
     }
-    void this.handle(checked.message).catch((e) => this.services.log.error(`tool invoker: ${checked.message.type} failed: ${errorMessage(e)}`));
+    void this.handle(checked.message).catch((e) => this.services.log.error(`tool invoker: ${checked.message.type} failed`, e));
   }
 
   private async handle(message: InvokerWebviewMessage): Promise<void> {

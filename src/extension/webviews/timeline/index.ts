@@ -4,6 +4,7 @@ import { fromJsonl, toJsonl } from '../../../core/events/event-log.js';
 import { errorMessage } from '../../../core/util/logger.js';
 import type { Services } from '../../services.js';
 import { TIMELINE_VIEW_ID, TimelineViewProvider } from './provider.js';
+import { affects } from '../../settings.js';
 
 /** Rejected lines listed in the import message; the rest are counted. */
 const SHOWN_REJECTIONS = 3;
@@ -59,7 +60,7 @@ export function registerTimeline(services: Services, provider: TimelineViewProvi
     vscode.commands.registerCommand('mqttMcp.importTimeline', importLog),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // extension.ts resizes the log on the same event; replay after it has.
-      if (e.affectsConfiguration('mqttMcp.timeline.maxEvents')) setTimeout(() => provider.capacityChanged(), 0);
+      if (affects(e, 'timeline.maxEvents')) setTimeout(() => provider.capacityChanged(), 0);
     }),
   ];
 }

@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import type { EventLog, TimelineEvent } from '../../../core/events/event-log.js';
 import type { Logger } from '../../../core/util/logger.js';
-import { errorMessage } from '../../../core/util/logger.js';
 import type { TimelineHostMessage, TimelineMeta, TimelineWebviewMessage } from '../../../../webview/shared/protocol.js';
 import { checkTimelineMessage } from '../message-guards.js';
 import { renderPage, webviewOptions } from '../webview-html.js';
@@ -137,7 +136,7 @@ export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.
     try {
       this.handle(checked.message);
     } catch (e) {
-      this.log.error(`event timeline: ${checked.message.type} failed: ${errorMessage(e)}`);
+      this.log.error(`event timeline: ${checked.message.type} failed`, e);
     }
   }
 
