@@ -7,9 +7,10 @@ import { BrokerSecrets } from './brokers/secrets.js';
 import { BrokerManager } from './brokers/manager.js';
 import { DevicesTreeProvider } from './tree/provider.js';
 import { ResultDocuments } from './documents.js';
-import { registerBrokerCommands } from './commands/brokers.js';
-import { registerServerCommands } from './commands/servers.js';
-import { createStatusBar } from './status-bar.js';
+import { brokerCommands } from './commands/brokers.js';
+import { serverCommands } from './commands/servers.js';
+import { registerCommands } from './commands/register.js';
+import { createStatusBar, statusCommands } from './status-bar.js';
 import { AgentExposure } from './mcp/exposure.js';
 import { SimulatorService } from './simulators.js';
 import { affects, setting } from './settings.js';
@@ -49,12 +50,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     { dispose: () => void brokers.dispose() },
     exposure,
     brokers.onDidChangeBroker(updateWelcome),
-    ...registerBrokerCommands(brokers, secrets, async () => void (await simulators.startDemo())),
-    ...registerServerCommands(brokers, documents, (node) => tree.refreshServer(node), (target, exposed) => exposure.set(target.broker.id, target.serverName, exposed)),
-    ...simulators.register(),
+    vscode.window.registerTreeDataProvider('mqttMcp.simulators', simulators),
+    ...registerCommands({
+      ...brokerCommands({ brokers, secrets, startDemo: () => simulators.startDemo() }),
+      ...serverCommands({ brokers, documents, refreshServer: (node) => tree.refreshServer(node), setExposed: (target, exposed) => exposure.set(target.broker.id, target.serverName, exposed) }),
+      ...simulators.commands(),
+      ...statusCommands(brokers),
+      'mqttMcp.refresh': () => tree.refreshAll(),
+      'mqttMcp.showLog': () => channel.show(),
+    }, log),
     createStatusBar(brokers),
-    vscode.commands.registerCommand('mqttMcp.refresh', () => tree.refreshAll()),
-    vscode.commands.registerCommand('mqttMcp.showLog', () => channel.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'timeline.maxEvents')) events.resize(setting('timeline.maxEvents'));
       if (affects(e, 'agent.exposeByDefault')) tree.refreshAll();

@@ -8,6 +8,8 @@ import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerEntry } from './brokers/manager.js';
 import type { Services } from './services.js';
 import { loadCore } from './core-loader.js';
+import { pickConnectedBroker, pickModelFile } from './commands/pickers.js';
+import { CommandFailure, registerCommands } from './commands/register.js';
 
 export class ProxyService implements vscode.Disposable {
   /** One proxy per (MCP broker, device broker) pair, so they share the device connection. */
@@ -45,15 +47,8 @@ export class ProxyService implements vscode.Disposable {
 
   private async pickMcpBroker(): Promise<BrokerEntry | undefined> {
     const { brokers, simulators } = this.services;
-    const connected = brokers.connected();
-    if (connected.length > 1) {
-      const picked = await vscode.window.showQuickPick(
-        connected.map((b) => ({ label: b.label, description: b.settings.url, b })),
-        { title: 'Serve the proxied device as an MCP server on which broker?' },
-      );
-      return picked?.b;
-    }
-    if (connected[0]) return connected[0];
+    const { broker, cancelled } = await pickConnectedBroker(brokers, 'Serve the proxied device as an MCP server on which broker?');
+    if (broker || cancelled) return broker;
     await simulators.startDemo();
     return brokers.get(LOCAL_BROKER_ID);
   }
@@ -99,17 +94,18 @@ export function registerProxy(services: Services): vscode.Disposable[] {
   const proxies = new ProxyService(services);
   return [
     services.simulators.attach(proxies),
-    vscode.commands.registerCommand('mqttMcp.runProxy', async (uri?: vscode.Uri) => {
-      const file = uri ?? vscode.window.activeTextEditor?.document.uri
-        ?? (await vscode.window.showOpenDialog({ filters: { 'Device models': ['json', 'yaml', 'yml'] }, canSelectMany: false }))?.[0];
-      if (!file) return;
-      try {
-        const devices = await proxies.run(file);
-        if (devices.length) void vscode.window.showInformationMessage(`Proxying ${devices.map((d) => `${d.serverName} (devices on ${d.deviceBroker})`).join(', ')}`);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`MQTT MCP: cannot proxy ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`);
-      }
-    }),
+    ...registerCommands({
+      'mqttMcp.runProxy': async (arg?: unknown) => {
+        const file = await pickModelFile(arg);
+        if (!file) return;
+        try {
+          const devices = await proxies.run(file);
+          if (devices.length) void vscode.window.showInformationMessage(`Proxying ${devices.map((d) => `${d.serverName} (devices on ${d.deviceBroker})`).join(', ')}`);
+        } catch (e) {
+          throw new CommandFailure(`cannot proxy ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`, { cause: e });
+        }
+      },
+    }, services.log),
     { dispose: () => void proxies.dispose() },
   ];
 }

@@ -6,7 +6,9 @@ import type { CheckResult, ConformanceReport } from '../../core/conformance/inde
 import { errorMessage } from '../../core/util/logger.js';
 import { isReportFromWebview, type ReportToWebview } from '../../../webview/conformance/protocol.js';
 import { renderPage, webviewOptions } from '../webviews/webview-html.js';
-import { pickServer, type ServerTarget } from '../commands/servers.js';
+import type { ServerTarget } from '../commands/arguments.js';
+import { pickServer } from '../commands/pickers.js';
+import { registerCommands } from '../commands/register.js';
 import type { Services } from '../services.js';
 import { loadCore } from '../core-loader.js';
 
@@ -113,11 +115,11 @@ export class ConformancePanel {
 }
 
 export function registerConformance(services: Services): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('mqttMcp.checkConformance', async (node?: unknown) => {
-      const target = await pickServer(services.brokers, node);
+  return registerCommands({
+    'mqttMcp.checkConformance': async (arg?: unknown) => {
+      const target = await pickServer(services.brokers, arg);
       if (!target) return undefined;
       return ConformancePanel.show(services, target).run();
-    }),
-  ];
+    },
+  }, services.log);
 }

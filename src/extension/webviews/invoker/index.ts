@@ -2,8 +2,8 @@
 // reload by the serializer from the state the webview saved (broker, server, tool, arguments).
 import * as vscode from 'vscode';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { errorMessage } from '../../../core/util/logger.js';
-import { pickTool } from '../../commands/servers.js';
+import { pickTool } from '../../commands/pickers.js';
+import { registerCommands } from '../../commands/register.js';
 import type { Services } from '../../services.js';
 import { INVOKER_VIEW_TYPE, type InvokerState } from '../../../../webview/shared/protocol.js';
 import { checkInvokerState } from '../message-guards.js';
@@ -70,14 +70,12 @@ export function registerToolInvoker(services: Services, invokers: ToolInvokers):
     vscode.window.registerWebviewPanelSerializer(INVOKER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => invokers.revive(panel, state),
     }),
-    vscode.commands.registerCommand('mqttMcp.openToolInvoker', async (node?: unknown) => {
-      try {
-        const picked = await pickTool(services.brokers, node);
+    ...registerCommands({
+      'mqttMcp.openToolInvoker': async (arg?: unknown) => {
+        const picked = await pickTool(services.brokers, arg);
         if (!picked) return;
         invokers.open({ brokerId: picked.broker.id, serverName: picked.serverName, toolName: picked.tool.name, args: {} }, picked.tool);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`MQTT MCP: Open Tool Invoker failed: ${errorMessage(e)}`);
-      }
-    }),
+      },
+    }, services.log),
   ];
 }
