@@ -6,17 +6,29 @@ import { brokerUrlProblem, type BrokerConfig } from '../core/mqtt/options.js';
 import type { DeviceProxy, ProxiedDevice } from '../core/proxy/index.js';
 import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerEntry } from './brokers/manager.js';
-import type { Services } from './services.js';
+import type { ListedDeviceSource } from './simulators.js';
+import type { EventLog } from '../core/events/event-log.js';
+import type { Logger } from '../core/util/logger.js';
+import type { BrokerManager } from './brokers/manager.js';
+import type { CommandHandlers } from './commands/register.js';
 import { loadCore } from './core-loader.js';
 import { pickConnectedBroker, pickModelFile } from './commands/pickers.js';
-import { CommandFailure, registerCommands } from './commands/register.js';
+import { CommandFailure } from './commands/register.js';
 
-export class ProxyService implements vscode.Disposable {
+export interface ProxyDeps {
+  brokers: BrokerManager;
+  events: EventLog;
+  log: Logger;
+  /** With no broker connected, the proxied devices are served on the local demo broker. */
+  simulators: { startDemo(): Promise<unknown> };
+}
+
+export class ProxyService implements ListedDeviceSource {
   /** One proxy per (MCP broker, device broker) pair, so they share the device connection. */
   private readonly proxies = new Map<string, DeviceProxy>();
   private readonly emitter = new vscode.EventEmitter<void>();
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: ProxyDeps) {}
 
   async run(file: vscode.Uri): Promise<ProxiedDevice[]> {
     const broker = await this.pickMcpBroker();
@@ -84,28 +96,24 @@ export class ProxyService implements vscode.Disposable {
     return () => subscription.dispose();
   }
 
-  async dispose(): Promise<void> {
-    await Promise.all([...this.proxies.values()].map((p) => p.stop()));
-    this.emitter.dispose();
-  }
-}
-
-export function registerProxy(services: Services): vscode.Disposable[] {
-  const proxies = new ProxyService(services);
-  return [
-    services.simulators.attach(proxies),
-    ...registerCommands({
+  commands(): CommandHandlers {
+    return {
       'mqttMcp.runProxy': async (arg?: unknown) => {
         const file = await pickModelFile(arg);
         if (!file) return;
         try {
-          const devices = await proxies.run(file);
+          const devices = await this.run(file);
           if (devices.length) void vscode.window.showInformationMessage(`Proxying ${devices.map((d) => `${d.serverName} (devices on ${d.deviceBroker})`).join(', ')}`);
         } catch (e) {
           throw new CommandFailure(`cannot proxy ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`, { cause: e });
         }
       },
-    }, services.log),
-    { dispose: () => void proxies.dispose() },
-  ];
+    };
+  }
+
+  /** Stops every proxied device (each clears its retained presence) and the device connections. */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.proxies.values()].map((p) => p.stop()));
+    this.emitter.dispose();
+  }
 }

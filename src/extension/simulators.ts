@@ -153,8 +153,10 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
     };
   }
 
+  /** Stops every simulated device, each clearing its retained presence. The demo's embedded broker stays up:
+   * the broker manager stops it after closing its connections. */
   async dispose(): Promise<void> {
-    await Promise.all([...this.userSimulators.values()].map((s) => s.stop()));
+    await Promise.all([...this.userSimulators.values(), ...(this.demo ? [this.demo.simulator] : [])].map((s) => s.stop()));
     this.emitter.dispose();
   }
 }

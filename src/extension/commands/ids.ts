@@ -28,6 +28,7 @@ export const COMMAND_TITLES = {
   'mqttMcp.checkConformance': 'Check Conformance',
   'mqttMcp.exposeToAgent': 'Expose to Agent',
   'mqttMcp.hideFromAgent': 'Hide from Agent',
+  'mqttMcp.scaffoldDevice': 'Scaffold Device Server from Model',
 } as const;
 
 export type CommandId = keyof typeof COMMAND_TITLES;

@@ -1,16 +1,14 @@
-// The timeline view and its commands: show, clear, export to JSONL, import JSONL for offline reading.
+// The timeline's commands: show, clear, export to JSONL, import JSONL for offline reading.
 import * as vscode from 'vscode';
 import { fromJsonl, toJsonl } from '../../../core/events/event-log.js';
-import { registerCommands } from '../../commands/register.js';
-import type { Services } from '../../services.js';
-import { TIMELINE_VIEW_ID, TimelineViewProvider } from './provider.js';
-import { affects } from '../../settings.js';
+import type { EventLog } from '../../../core/events/event-log.js';
+import type { CommandHandlers } from '../../commands/register.js';
+import { TIMELINE_VIEW_ID, type TimelineViewProvider } from './provider.js';
 
 /** Rejected lines listed in the import message; the rest are counted. */
 const SHOWN_REJECTIONS = 3;
 
-export function registerTimeline(services: Services, provider: TimelineViewProvider): vscode.Disposable[] {
-  const { events } = services;
+export function timelineCommands(events: EventLog, provider: TimelineViewProvider): CommandHandlers {
   const show = (): Thenable<unknown> => vscode.commands.executeCommand(`${TIMELINE_VIEW_ID}.focus`);
   const clear = async (): Promise<void> => provider.clear();
   const exportLog = async (): Promise<void> => {
@@ -45,18 +43,10 @@ export function registerTimeline(services: Services, provider: TimelineViewProvi
   };
   // The webview's buttons run the same commands, so they fail the same way.
   provider.onAction = (action) => void vscode.commands.executeCommand(action === 'clear' ? 'mqttMcp.clearTimeline' : action === 'export' ? 'mqttMcp.exportTimeline' : 'mqttMcp.importTimeline');
-  return [
-    provider,
-    vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: false } }),
-    ...registerCommands({
-      'mqttMcp.showTimeline': show,
-      'mqttMcp.clearTimeline': clear,
-      'mqttMcp.exportTimeline': exportLog,
-      'mqttMcp.importTimeline': importLog,
-    }, services.log),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      // extension.ts resizes the log on the same event; replay after it has.
-      if (affects(e, 'timeline.maxEvents')) setTimeout(() => provider.capacityChanged(), 0);
-    }),
-  ];
+  return {
+    'mqttMcp.showTimeline': show,
+    'mqttMcp.clearTimeline': clear,
+    'mqttMcp.exportTimeline': exportLog,
+    'mqttMcp.importTimeline': importLog,
+  };
 }
