@@ -1,4 +1,5 @@
-// Opens an MCP client on a broker for one CLI command, and closes it however the command ends.
+// The one way the CLI opens an MCP client on a broker: one-shot commands (list, call, discover) fail fast
+// and close the client however the command ends; long-running ones (gateway, bridge) reconnect after loss.
 import { McpMqttClient } from '../core/client/mcp-client.js';
 import type { ServerSession } from '../core/client/session.js';
 import type { Timeouts } from '../core/client/session.js';
@@ -6,27 +7,37 @@ import type { SnapshotLimits } from '../core/discovery/snapshot.js';
 import { brokerConfig, CommandError, type Values } from './args.js';
 import { stderrLogger } from './output.js';
 
-export async function withClient<T>(
+/** Connects a client from the common broker options; a connect failure is a CommandError (one sentence). */
+export async function connectClient(
   values: Values,
-  fn: (client: McpMqttClient) => Promise<T>,
-  timeouts?: Partial<Timeouts>,
-  snapshot?: Partial<SnapshotLimits>,
-): Promise<T> {
+  options: { longLived: boolean; timeouts?: Partial<Timeouts>; snapshot?: Partial<SnapshotLimits> },
+): Promise<McpMqttClient> {
   const client = new McpMqttClient({
     broker: brokerConfig(values),
     clientId: values['client-id'] as string | undefined,
     clientIdPrefix: 'mqtt-mcp-cli-',
-    reconnect: false,
-    timeouts,
-    snapshot,
+    ...(options.longLived ? {} : { reconnect: false }),
+    timeouts: options.timeouts,
+    snapshot: options.snapshot,
     logger: stderrLogger(),
     serverNameFilters: Array.isArray(values.filter) ? (values.filter as string[]) : undefined,
   });
   try {
     await client.connect();
   } catch (e) {
+    await client.close().catch(() => undefined);
     throw new CommandError((e as Error).message);
   }
+  return client;
+}
+
+export async function withClient<T>(
+  values: Values,
+  fn: (client: McpMqttClient) => Promise<T>,
+  timeouts?: Partial<Timeouts>,
+  snapshot?: Partial<SnapshotLimits>,
+): Promise<T> {
+  const client = await connectClient(values, { longLived: false, timeouts, snapshot });
   try {
     return await fn(client);
   } finally {

@@ -8,7 +8,7 @@ import type { UserProperties, ComponentType } from '../protocol/properties.js';
 import { connectProperties } from '../protocol/properties.js';
 import { compileTopicFilter } from '../protocol/topics.js';
 import { type BrokerConfig, describeConnectError, isFatalConnectError, toClientOptions } from './options.js';
-import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+import { type Logger, nullLogger } from '../util/logger.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
