@@ -27,8 +27,9 @@ describe('command ids', () => {
   it('cover every command a menu or a welcome view refers to', () => {
     const known = new Set<string>(COMMAND_IDS);
     const referenced = Object.values(manifest.contributes.menus).flat().map((m) => m.command).filter((c): c is string => !!c);
-    for (const welcome of manifest.contributes.viewsWelcome ?? []) referenced.push(...[...welcome.contents.matchAll(/command:([\w.]+)/g)].map((m) => m[1] as string));
+    // Links in welcome views may run VS Code's own commands and the views' generated `.focus` commands.
+    for (const welcome of manifest.contributes.viewsWelcome ?? []) referenced.push(...[...welcome.contents.matchAll(/command:(mqttMcp\.[\w.]+)/g)].map((m) => m[1] as string));
     assert.ok(referenced.length > 10, 'the manifest has menus');
-    assert.deepEqual(referenced.filter((c) => !known.has(c)), []);
+    assert.deepEqual(referenced.filter((c) => !known.has(c) && !c.endsWith('.focus')), []);
   });
 });
