@@ -1,4 +1,5 @@
-// Opens an MCP client on a broker for one CLI command, and closes it however the command ends.
+// The one way the CLI opens an MCP client on a broker: one-shot commands (list, call, discover) fail fast
+// and close the client however the command ends; long-running ones (gateway, bridge) reconnect after loss.
 import { McpMqttClient } from '../core/client/mcp-client.js';
 import type { ServerSession } from '../core/client/session.js';
 import type { Timeouts } from '../core/client/session.js';
@@ -7,20 +8,19 @@ import { brokerConfig, CommandError, type Values } from './args.js';
 import type { Deadline } from './deadline.js';
 import { stderrLogger } from './output.js';
 
-export async function withClient<T>(
+/** Connects a client from the common broker options; a connect failure is a CommandError (one sentence). */
+export async function connectClient(
   values: Values,
-  fn: (client: McpMqttClient) => Promise<T>,
-  timeouts?: Partial<Timeouts>,
-  snapshot?: Partial<SnapshotLimits>,
-  deadline?: Deadline,
-): Promise<T> {
+  options: { longLived: boolean; timeouts?: Partial<Timeouts>; snapshot?: Partial<SnapshotLimits>; deadline?: Deadline },
+): Promise<McpMqttClient> {
+  const { deadline } = options;
   const client = new McpMqttClient({
     broker: brokerConfig(values),
     clientId: values['client-id'] as string | undefined,
     clientIdPrefix: 'mqtt-mcp-cli-',
-    reconnect: false,
-    timeouts,
-    snapshot,
+    ...(options.longLived ? {} : { reconnect: false }),
+    timeouts: options.timeouts,
+    snapshot: options.snapshot,
     connectTimeoutMs: deadline ? Math.min(10_000, deadline.remaining()) : undefined,
     logger: stderrLogger(),
     serverNameFilters: Array.isArray(values.filter) ? (values.filter as string[]) : undefined,
@@ -34,6 +34,17 @@ export async function withClient<T>(
     await client.close().catch(() => undefined);
     throw e;
   }
+  return client;
+}
+
+export async function withClient<T>(
+  values: Values,
+  fn: (client: McpMqttClient) => Promise<T>,
+  timeouts?: Partial<Timeouts>,
+  snapshot?: Partial<SnapshotLimits>,
+  deadline?: Deadline,
+): Promise<T> {
+  const client = await connectClient(values, { longLived: false, timeouts, snapshot, deadline });
   try {
     return await fn(client);
   } finally {

@@ -1,6 +1,6 @@
 // How results look on a terminal: text as text, other content types as short descriptions.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../core/util/logger.js';
+import { describeError, errorMessage, type Logger } from '../core/util/logger.js';
 import { tryStringify } from '../core/util/json-limits.js';
 import { CommandError } from './args.js';
 
@@ -8,9 +8,11 @@ export { terminalSafe, terminalSafeLine } from '../core/util/terminal-text.js';
 
 export function stderrLogger(): Logger {
   const verbose = process.env.MQTT_MCP_DEBUG === '1';
-  const out = (level: string) => (m: string) => process.stderr.write(`mqtt-mcp: ${level}: ${m}\n`);
+  const out = (level: string) => (m: string): void => void process.stderr.write(`mqtt-mcp: ${level}: ${m}\n`);
   const quiet = (): void => {};
-  return { trace: quiet, debug: verbose ? out('debug') : quiet, info: verbose ? out('info') : quiet, warn: verbose ? out('warn') : quiet, error: out('error') };
+  // Stacks only when debugging: a terminal user wants the sentence, not the trace.
+  const error = (m: string, e?: unknown): void => out('error')(e === undefined ? m : verbose ? describeError(m, e) : `${m}: ${errorMessage(e)}`);
+  return { trace: quiet, debug: verbose ? out('debug') : quiet, info: verbose ? out('info') : quiet, warn: verbose ? out('warn') : quiet, error };
 }
 
 /** `--json`: exact JSON of what the device sent; a value that cannot be written fails the command (exit 1). */

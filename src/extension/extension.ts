@@ -1,81 +1,26 @@
-// Activation: build the services once, register the views and commands, and return a small API (used by
-// the extension-host tests). Nothing slow happens before activate() returns: brokers connect afterwards.
-import * as vscode from 'vscode';
-import { EventLog } from '../core/events/event-log.js';
-import { createLogger } from './log.js';
-import { BrokerSecrets } from './brokers/secrets.js';
-import { BrokerManager } from './brokers/manager.js';
-import { DevicesTreeProvider } from './tree/provider.js';
-import { ResultDocuments } from './documents.js';
-import { registerBrokerCommands } from './commands/brokers.js';
-import { registerServerCommands } from './commands/servers.js';
-import { createStatusBar } from './status-bar.js';
-import { AgentExposure } from './mcp/exposure.js';
-import { SimulatorService } from './simulators.js';
-import { errorMessage } from '../core/util/logger.js';
-import { registerExtensionParts, type Services } from './services.js';
+// Activation and deactivation. Everything is built by the composition root (container.ts); deactivate()
+// returns its shutdown, so the editor waits until devices cleared their presence and ports are closed.
+import type * as vscode from 'vscode';
+import { createContainer, type Container, type ExtensionApi } from './container.js';
 
-export interface ExtensionApi {
-  services: Services;
-}
+export type { ExtensionApi };
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
-  const channel = vscode.window.createOutputChannel('MQTT MCP', { log: true });
-  const log = createLogger(channel);
-  const config = vscode.workspace.getConfiguration('mqttMcp');
-  const events = new EventLog(config.get<number>('timeline.maxEvents', 10_000));
-  const secrets = new BrokerSecrets(context.secrets);
-  const brokers = new BrokerManager(secrets, events, log);
-  const exposure = new AgentExposure(context.globalState);
-  const tree = new DevicesTreeProvider(brokers, (b, name) => exposure.isExposed(b.id, name));
-  const treeView = vscode.window.createTreeView('mqttMcp.devices', { treeDataProvider: tree, showCollapseAll: true });
-  const documents = new ResultDocuments(brokers);
-  const simulators = new SimulatorService(context.extensionUri, brokers, events, log);
-  const services: Services = { context, log, channel, events, brokers, exposure, tree, documents, simulators };
-
-  // Protocol traces (every request, response, notification, presence change) at trace level only; the
-  // level check keeps formatting off the hot path when nobody is tracing.
-  const traceEvents = events.onEvent((e) => {
-    if (channel.logLevel !== vscode.LogLevel.Trace) return;
-    channel.trace(`[${e.kind}${e.source ? `/${e.source}` : ''}] ${e.summary}${e.topic ? ` (${e.topic})` : ''}${e.latencyMs !== undefined ? ` ${e.latencyMs.toFixed(2)} ms` : ''}`);
-  });
-  const updateWelcome = (): void => void vscode.commands.executeCommand('setContext', 'mqttMcp.noBrokers', brokers.list().length === 0);
-  context.subscriptions.push(
-    channel,
-    { dispose: traceEvents },
-    treeView,
-    tree,
-    documents,
-    { dispose: () => void simulators.dispose() },
-    { dispose: () => void brokers.dispose() },
-    exposure,
-    brokers.onDidChangeBroker(updateWelcome),
-    ...registerBrokerCommands(brokers, secrets, async () => void (await simulators.startDemo())),
-    ...registerServerCommands(brokers, documents, (node) => tree.refreshServer(node), (target, exposed) => exposure.set(target.broker.id, target.serverName, exposed)),
-    ...simulators.register(),
-    createStatusBar(brokers),
-    vscode.commands.registerCommand('mqttMcp.refresh', () => tree.refreshAll()),
-    vscode.commands.registerCommand('mqttMcp.showLog', () => channel.show()),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('mqttMcp.timeline.maxEvents')) events.resize(vscode.workspace.getConfiguration('mqttMcp').get<number>('timeline.maxEvents', 10_000));
-      if (e.affectsConfiguration('mqttMcp.agent.exposeByDefault')) tree.refreshAll();
-    }),
-    ...registerExtensionParts(services),
-  );
-  updateWelcome();
-
-  void brokers
-    .reload()
-    .then(() => {
-      updateWelcome();
-      return brokers.autoConnect();
-    })
-    .catch((e) => log.error(`starting brokers failed: ${errorMessage(e)}`));
-  // The last step: the real-VS-Code harness waits for this line to know activate() finished without throwing.
-  log.info(ACTIVATED_MESSAGE);
-  return { services };
-}
-
+/** Logged as activate()'s last step: the real-VS-Code harness waits for it to know activation did not throw. */
 export const ACTIVATED_MESSAGE = 'MQTT MCP activated';
 
-export function deactivate(): void {}
+let container: Container | undefined;
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const built = createContainer(context);
+  built.log.info(ACTIVATED_MESSAGE);
+  container = built;
+  // Also disposed with the subscriptions (the shutdown is shared, so this and deactivate do it once).
+  context.subscriptions.push({ dispose: () => void built.dispose() });
+  return built.api;
+}
+
+export function deactivate(): Promise<void> | undefined {
+  const stopping = container?.dispose();
+  container = undefined;
+  return stopping;
+}

@@ -6,15 +6,29 @@ import { brokerUrlProblem, type BrokerConfig } from '../core/mqtt/options.js';
 import type { DeviceProxy, ProxiedDevice } from '../core/proxy/index.js';
 import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerEntry } from './brokers/manager.js';
-import type { Services } from './services.js';
+import type { ListedDeviceSource } from './simulators.js';
+import type { EventLog } from '../core/events/event-log.js';
+import type { Logger } from '../core/util/logger.js';
+import type { BrokerManager } from './brokers/manager.js';
+import type { CommandHandlers } from './commands/register.js';
 import { loadCore } from './core-loader.js';
+import { pickConnectedBroker, pickModelFile } from './commands/pickers.js';
+import { CommandFailure } from './commands/register.js';
 
-export class ProxyService implements vscode.Disposable {
+export interface ProxyDeps {
+  brokers: BrokerManager;
+  events: EventLog;
+  log: Logger;
+  /** With no broker connected, the proxied devices are served on the local demo broker. */
+  simulators: { startDemo(): Promise<unknown> };
+}
+
+export class ProxyService implements ListedDeviceSource {
   /** One proxy per (MCP broker, device broker) pair, so they share the device connection. */
   private readonly proxies = new Map<string, DeviceProxy>();
   private readonly emitter = new vscode.EventEmitter<void>();
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: ProxyDeps) {}
 
   async run(file: vscode.Uri): Promise<ProxiedDevice[]> {
     const broker = await this.pickMcpBroker();
@@ -45,15 +59,8 @@ export class ProxyService implements vscode.Disposable {
 
   private async pickMcpBroker(): Promise<BrokerEntry | undefined> {
     const { brokers, simulators } = this.services;
-    const connected = brokers.connected();
-    if (connected.length > 1) {
-      const picked = await vscode.window.showQuickPick(
-        connected.map((b) => ({ label: b.label, description: b.settings.url, b })),
-        { title: 'Serve the proxied device as an MCP server on which broker?' },
-      );
-      return picked?.b;
-    }
-    if (connected[0]) return connected[0];
+    const { broker, cancelled } = await pickConnectedBroker(brokers, 'Serve the proxied device as an MCP server on which broker?');
+    if (broker || cancelled) return broker;
     await simulators.startDemo();
     return brokers.get(LOCAL_BROKER_ID);
   }
@@ -89,27 +96,24 @@ export class ProxyService implements vscode.Disposable {
     return () => subscription.dispose();
   }
 
+  commands(): CommandHandlers {
+    return {
+      'mqttMcp.runProxy': async (arg?: unknown) => {
+        const file = await pickModelFile(arg);
+        if (!file) return;
+        try {
+          const devices = await this.run(file);
+          if (devices.length) void vscode.window.showInformationMessage(`Proxying ${devices.map((d) => `${d.serverName} (devices on ${d.deviceBroker})`).join(', ')}`);
+        } catch (e) {
+          throw new CommandFailure(`cannot proxy ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`, { cause: e });
+        }
+      },
+    };
+  }
+
+  /** Stops every proxied device (each clears its retained presence) and the device connections. */
   async dispose(): Promise<void> {
     await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     this.emitter.dispose();
   }
-}
-
-export function registerProxy(services: Services): vscode.Disposable[] {
-  const proxies = new ProxyService(services);
-  return [
-    services.simulators.attach(proxies),
-    vscode.commands.registerCommand('mqttMcp.runProxy', async (uri?: vscode.Uri) => {
-      const file = uri ?? vscode.window.activeTextEditor?.document.uri
-        ?? (await vscode.window.showOpenDialog({ filters: { 'Device models': ['json', 'yaml', 'yml'] }, canSelectMany: false }))?.[0];
-      if (!file) return;
-      try {
-        const devices = await proxies.run(file);
-        if (devices.length) void vscode.window.showInformationMessage(`Proxying ${devices.map((d) => `${d.serverName} (devices on ${d.deviceBroker})`).join(', ')}`);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`MQTT MCP: cannot proxy ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`);
-      }
-    }),
-    { dispose: () => void proxies.dispose() },
-  ];
 }

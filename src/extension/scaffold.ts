@@ -5,7 +5,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/util/logger.js';
 import { loadCore } from './core-loader.js';
-import type { Services } from './services.js';
+import type { Logger } from '../core/util/logger.js';
+import { fileArgument } from './commands/arguments.js';
+import type { CommandHandlers } from './commands/register.js';
 
 type Language = 'ts' | 'c';
 
@@ -36,7 +38,7 @@ function outputFolder(chosen: string, modelPath: string, language: Language): st
   return join(chosen, `${basename(modelPath).replace(MODEL_FILE, '')}-${language}`);
 }
 
-async function scaffoldDevice(services: Services, uri: vscode.Uri | undefined): Promise<void> {
+async function scaffoldDevice(services: { log: Logger }, uri: vscode.Uri | undefined): Promise<void> {
   const modelUri = await pickModel(uri);
   if (!modelUri) return;
   const language = await pickLanguage();
@@ -69,6 +71,6 @@ async function scaffoldDevice(services: Services, uri: vscode.Uri | undefined): 
   }
 }
 
-export function registerScaffold(services: Services): vscode.Disposable[] {
-  return [vscode.commands.registerCommand('mqttMcp.scaffoldDevice', (uri?: vscode.Uri) => scaffoldDevice(services, uri))];
+export function scaffoldCommands(services: { log: Logger }): CommandHandlers {
+  return { 'mqttMcp.scaffoldDevice': (arg?: unknown) => scaffoldDevice(services, fileArgument(arg)) };
 }

@@ -8,6 +8,10 @@ import type { Logger } from '../core/util/logger.js';
 import { errorMessage } from '../core/util/logger.js';
 import { LOCAL_BROKER_ID, type BrokerManager } from './brokers/manager.js';
 import { loadCore } from './core-loader.js';
+import { setting } from './settings.js';
+import { simulatedDeviceArgument } from './commands/arguments.js';
+import { pickConnectedBroker, pickModelFile } from './commands/pickers.js';
+import { CommandFailure, type CommandHandlers } from './commands/register.js';
 
 /** Another service whose devices are listed (and stopped) here too: the device proxy. */
 export interface ListedDeviceSource {
@@ -42,7 +46,7 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
   /** Starts (or restarts) the embedded broker with every example device and connects the tree to it. */
   async startDemo(): Promise<Demo> {
     await this.brokers.removeLocal();
-    const port = vscode.workspace.getConfiguration('mqttMcp').get<number>('demo.port', 0);
+    const port = setting('demo.port');
     const { startDemo } = loadCore().demo;
     const demo = await startDemo({
       examplesDir: vscode.Uri.joinPath(this.extensionUri, 'examples', 'devices').fsPath,
@@ -64,15 +68,9 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
 
   /** Runs a device model file on a connected broker (the local one is started when none is connected). */
   async runModel(file: vscode.Uri): Promise<SimulatedDevice[]> {
-    let broker = this.brokers.connected()[0];
-    if (this.brokers.connected().length > 1) {
-      const picked = await vscode.window.showQuickPick(
-        this.brokers.connected().map((b) => ({ label: b.label, description: b.settings.url, b })),
-        { title: 'Run the simulated device on which broker?' },
-      );
-      if (!picked) return [];
-      broker = picked.b;
-    }
+    const { broker: picked, cancelled } = await pickConnectedBroker(this.brokers, 'Run the simulated device on which broker?');
+    if (cancelled) return [];
+    let broker = picked;
     if (!broker) {
       await this.startDemo();
       broker = this.brokers.get(LOCAL_BROKER_ID);
@@ -136,27 +134,29 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
     return d ? [] : this.all();
   }
 
-  register(): vscode.Disposable[] {
-    return [
-      vscode.window.registerTreeDataProvider('mqttMcp.simulators', this),
-      vscode.commands.registerCommand('mqttMcp.runSimulator', async (uri?: vscode.Uri) => {
-        const file = uri ?? vscode.window.activeTextEditor?.document.uri ?? (await vscode.window.showOpenDialog({ filters: { 'Device models': ['json', 'yaml', 'yml'] }, canSelectMany: false }))?.[0];
+  commands(): CommandHandlers {
+    return {
+      'mqttMcp.runSimulator': async (arg?: unknown) => {
+        const file = await pickModelFile(arg);
         if (!file) return;
         try {
           const devices = await this.runModel(file);
           if (devices.length) void vscode.window.showInformationMessage(`Simulating ${devices.map((d) => d.serverName).join(', ')}`);
         } catch (e) {
-          void vscode.window.showErrorMessage(`MQTT MCP: cannot simulate ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`);
+          throw new CommandFailure(`cannot simulate ${vscode.workspace.asRelativePath(file)}: ${errorMessage(e)}`, { cause: e });
         }
-      }),
-      vscode.commands.registerCommand('mqttMcp.stopSimulator', async (d?: SimulatedDevice) => {
-        if (d) await this.stop(d.serverId);
-      }),
-    ];
+      },
+      'mqttMcp.stopSimulator': async (arg?: unknown) => {
+        const device = simulatedDeviceArgument(arg);
+        if (device) await this.stop(device.serverId);
+      },
+    };
   }
 
+  /** Stops every simulated device, each clearing its retained presence. The demo's embedded broker stays up:
+   * the broker manager stops it after closing its connections. */
   async dispose(): Promise<void> {
-    await Promise.all([...this.userSimulators.values()].map((s) => s.stop()));
+    await Promise.all([...this.userSimulators.values(), ...(this.demo ? [this.demo.simulator] : [])].map((s) => s.stop()));
     this.emitter.dispose();
   }
 }

@@ -2,6 +2,8 @@
 // lists each broker with its state and offers the obvious next actions.
 import * as vscode from 'vscode';
 import type { BrokerManager } from './brokers/manager.js';
+import type { CommandId } from './commands/ids.js';
+import type { CommandHandlers } from './commands/register.js';
 
 export function createStatusBar(brokers: BrokerManager): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('mqttMcp.status', vscode.StatusBarAlignment.Left, 50);
@@ -25,28 +27,33 @@ export function createStatusBar(brokers: BrokerManager): vscode.Disposable {
     timer ??= setTimeout(update, 250);
   };
   update();
-  const command = vscode.commands.registerCommand('mqttMcp.showStatus', async () => {
-    const list = brokers.list();
-    const picks = list.map((b) => ({
-      label: `$(${b.state === 'connected' ? 'pass-filled' : b.state === 'failed' ? 'error' : 'circle-outline'}) ${b.label}`,
-      description: `${b.state}${b.client ? ` · ${b.client.registry.onlineCount} online` : ''}`,
-      detail: b.reason,
-      id: b.id,
-    }));
-    const actions = [
-      { label: '$(add) Add Broker', command: 'mqttMcp.addBroker' },
-      { label: '$(rocket) Start Local Broker with Demo Devices', command: 'mqttMcp.startDemo' },
-      { label: '$(list-flat) Show Event Timeline', command: 'mqttMcp.showTimeline' },
-      { label: '$(output) Show Log', command: 'mqttMcp.showLog' },
-    ];
-    const picked = await vscode.window.showQuickPick([...picks, { label: '', kind: vscode.QuickPickItemKind.Separator }, ...actions], { title: 'MQTT MCP status' });
-    if (!picked) return;
-    if ('command' in picked) await vscode.commands.executeCommand(picked.command as string);
-    else if ('id' in picked) {
-      const entry = brokers.get(picked.id as string);
-      if (entry) await vscode.commands.executeCommand(entry.state === 'connected' ? 'mqttMcp.disconnectBroker' : 'mqttMcp.connectBroker', undefined);
-    }
-  });
   const subs = [brokers.onDidChangeBroker(schedule), brokers.onDidChangeServers(schedule)];
-  return vscode.Disposable.from(item, command, ...subs, { dispose: () => timer && clearTimeout(timer) });
+  return vscode.Disposable.from(item, ...subs, { dispose: () => timer && clearTimeout(timer) });
+}
+
+export function statusCommands(brokers: BrokerManager): CommandHandlers {
+  return { 'mqttMcp.showStatus': () => showStatus(brokers) };
+}
+
+async function showStatus(brokers: BrokerManager): Promise<void> {
+  const list = brokers.list();
+  const picks = list.map((b) => ({
+    label: `$(${b.state === 'connected' ? 'pass-filled' : b.state === 'failed' ? 'error' : 'circle-outline'}) ${b.label}`,
+    description: `${b.state}${b.client ? ` · ${b.client.registry.onlineCount} online` : ''}`,
+    detail: b.reason,
+    id: b.id,
+  }));
+  const actions: { label: string; command: CommandId }[] = [
+    { label: '$(add) Add Broker', command: 'mqttMcp.addBroker' },
+    { label: '$(rocket) Start Local Broker with Demo Devices', command: 'mqttMcp.startDemo' },
+    { label: '$(list-flat) Show Event Timeline', command: 'mqttMcp.showTimeline' },
+    { label: '$(output) Show Log', command: 'mqttMcp.showLog' },
+  ];
+  const picked = await vscode.window.showQuickPick([...picks, { label: '', kind: vscode.QuickPickItemKind.Separator }, ...actions], { title: 'MQTT MCP status' });
+  if (!picked) return;
+  if ('command' in picked) await vscode.commands.executeCommand(picked.command);
+  else if ('id' in picked) {
+    const entry = brokers.get(picked.id);
+    if (entry) await vscode.commands.executeCommand(entry.state === 'connected' ? 'mqttMcp.disconnectBroker' : 'mqttMcp.connectBroker', undefined);
+  }
 }

@@ -9,7 +9,7 @@ import {
   LoggingMessageNotificationSchema, McpError, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema,
   type CallToolResult, type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
-import { DeviceRuntime, loadDeviceModel, type SessionOptions } from '../../src/core/device/index.js';
+import { createDeviceSession, DeviceRuntime, loadDeviceModel, type SessionOptions } from '../../src/core/device/index.js';
 
 const examplesDir = join(__dirname, '../../examples/devices');
 const exampleFile = (part: string): string => join(examplesDir, readdirSync(examplesDir).find((f) => f.includes(part))!);
@@ -25,7 +25,7 @@ async function device(part: string, instance = { index: 1, serverId: 'dev-1' }, 
 
 /** A connected client that records the notifications a test may look at. */
 async function connect(runtime: DeviceRuntime, sessionOptions?: SessionOptions) {
-  const server = runtime.createServer(`client-${openClients.length}`, sessionOptions);
+  const server = createDeviceSession(runtime, `client-${openClients.length}`, sessionOptions);
   const client = new Client({ name: 'device-test', version: '1.0.0' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

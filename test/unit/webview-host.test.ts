@@ -1,10 +1,13 @@
-// Host-side pure parts of the webviews: message checks (the webview is not trusted), invoker history bounds,
-// shell quoting of the "copy as command" line, call outcomes, and the timeline's row queue.
+// Host-side pure parts of the webviews: the WebviewHost class on a fake webview (ready queue, restore,
+// requests, checks, disposal), message checks (the webview is not trusted), invoker history bounds, shell
+// quoting of the "copy as command" line, call outcomes, and the timeline's row queue.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { checkInvokerMessage, checkInvokerState, checkTimelineMessage, MAX_ARGUMENTS_BYTES } from '../../src/extension/webviews/message-guards.js';
+import { type Checked, checkConformanceMessage, checkInvokerMessage, checkInvokerState, checkTimelineMessage, MAX_ARGUMENTS_BYTES } from '../../src/extension/webviews/message-guards.js';
+import { type BeforeReady, MAX_QUEUED_MESSAGES, WebviewHost, type WebviewEndpoint } from '../../src/extension/webviews/webview-host.js';
+import { nullLogger, type Logger } from '../../src/core/util/logger.js';
 import { addHistoryEntry, readHistoryMap, historyKey } from '../../src/extension/webviews/invoker/history.js';
 import { cliCallCommand, shellQuote } from '../../src/extension/webviews/invoker/cli-command.js';
 import { failureOutcome, historyOutcome, resultOutcome } from '../../src/extension/webviews/invoker/outcome.js';
@@ -184,5 +187,143 @@ describe('timeline row queue', () => {
     const read = toRow({ seq: 2, time: 0, kind: 'request', summary: '→ resources/read #4', payload: { params: { uri: 'device://x' } } });
     assert.equal(read.summary, '→ resources/read #4 device://x');
     assert.equal(toRow({ seq: 3, time: 0, kind: 'response', summary: '← result #3', payload: { result: { name: 'n' } } }).summary, '← result #3');
+  });
+});
+
+// ------------------------------------------------------------------ the WebviewHost class, on a fake webview
+
+class FakeWebview implements WebviewEndpoint {
+  readonly posted: unknown[] = [];
+  private listeners = new Set<(m: unknown) => unknown>();
+  postMessage(message: unknown): PromiseLike<boolean> {
+    this.posted.push(message);
+    return Promise.resolve(true);
+  }
+  onDidReceiveMessage(listener: (m: unknown) => unknown): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+  /** What the page would send; resolves once the host's handling of it has settled. */
+  async send(raw: unknown): Promise<void> {
+    for (const l of this.listeners) l(raw);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+type PageMessage = { type: 'ready' } | { type: 'ask'; seq: number } | { type: 'boom' };
+type HostMessage = { type: 'answer'; seq: number } | { type: 'state'; n: number } | { type: 'news'; n: number };
+
+const checkPage = (raw: unknown): Checked<PageMessage> => {
+  const m = raw as { type?: unknown; seq?: unknown };
+  if (m?.type === 'ready' || m?.type === 'boom') return { ok: true, message: { type: m.type } };
+  if (m?.type === 'ask' && Number.isSafeInteger(m.seq)) return { ok: true, message: { type: 'ask', seq: m.seq as number } };
+  return { ok: false, reason: 'not a page message' };
+};
+
+function recordingLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { ...nullLogger, lines, warn: (m) => lines.push(`warn ${m}`), error: (m, e) => lines.push(`error ${m}: ${(e as Error).message}`) };
+}
+
+function makeHost(beforeReady: BeforeReady, onReady?: (host: WebviewHost<PageMessage, HostMessage>) => void) {
+  const webview = new FakeWebview();
+  const log = recordingLog();
+  const handled: PageMessage[] = [];
+  const host: WebviewHost<PageMessage, HostMessage> = new WebviewHost<PageMessage, HostMessage>({
+    label: 'test view',
+    webview,
+    check: checkPage,
+    handle: (m) => {
+      handled.push(m);
+      if (m.type === 'boom') throw new Error('handler broke');
+      return { type: 'answer', seq: m.seq };
+    },
+    onReady: onReady && (() => onReady(host)),
+    beforeReady,
+    log,
+  });
+  return { webview, log, handled, host };
+}
+
+describe('WebviewHost', () => {
+  it('queues what is posted before ready and delivers it in order after the restored state', async () => {
+    const { webview, host } = makeHost('queue', (h) => h.post({ type: 'state', n: 0 }));
+    host.post({ type: 'news', n: 1 });
+    host.post({ type: 'news', n: 2 });
+    assert.deepEqual(webview.posted, []);
+    await webview.send({ type: 'ready' });
+    assert.deepEqual(webview.posted, [{ type: 'state', n: 0 }, { type: 'news', n: 1 }, { type: 'news', n: 2 }]);
+    host.post({ type: 'news', n: 3 });
+    assert.deepEqual(webview.posted.at(-1), { type: 'news', n: 3 });
+  });
+
+  it('in restore mode keeps nothing before ready and restores the whole state on every ready', async () => {
+    let restores = 0;
+    const { webview, host } = makeHost('restore', (h) => h.post({ type: 'state', n: ++restores }));
+    host.post({ type: 'news', n: 1 });
+    await webview.send({ type: 'ready' });
+    assert.deepEqual(webview.posted, [{ type: 'state', n: 1 }]);
+    host.unready(); // the view was hidden and its page torn down
+    host.post({ type: 'news', n: 2 });
+    await webview.send({ type: 'ready' });
+    assert.deepEqual(webview.posted, [{ type: 'state', n: 1 }, { type: 'state', n: 2 }]);
+  });
+
+  it('answers a request with the handler\'s typed reply', async () => {
+    const { webview, handled } = makeHost('restore');
+    await webview.send({ type: 'ready' });
+    await webview.send({ type: 'ask', seq: 7 });
+    assert.deepEqual(handled, [{ type: 'ask', seq: 7 }]);
+    assert.deepEqual(webview.posted, [{ type: 'answer', seq: 7 }]);
+  });
+
+  it('drops malformed messages with a logged reason, and logs a failing handler without stopping', async () => {
+    const { webview, log, handled } = makeHost('restore');
+    await webview.send({ type: 'ready' });
+    await webview.send({ type: 'ask', seq: 'x' });
+    await webview.send({ type: 'launchMissiles' });
+    await webview.send({ type: 'boom' });
+    await webview.send({ type: 'ask', seq: 1 });
+    assert.deepEqual(handled.map((m) => m.type), ['boom', 'ask']);
+    assert.deepEqual(log.lines, [
+      'warn test view: ignored a malformed message from the webview: not a page message',
+      'warn test view: ignored a malformed message from the webview: not a page message',
+      'error test view: boom failed: handler broke',
+    ]);
+    assert.deepEqual(webview.posted, [{ type: 'answer', seq: 1 }]);
+  });
+
+  it('bounds the queue of a page that never gets ready', () => {
+    const { webview, host, log } = makeHost('queue');
+    for (let n = 0; n < MAX_QUEUED_MESSAGES + 5; n++) host.post({ type: 'news', n });
+    assert.equal(webview.posted.length, 0);
+    assert.equal(log.lines.length, 1, 'one warning, not one per message');
+  });
+
+  it('on dispose removes its listener, drops the queue and posts nothing more', async () => {
+    const { webview, host, handled } = makeHost('queue');
+    host.post({ type: 'news', n: 1 });
+    assert.equal(webview.listenerCount, 1);
+    host.dispose();
+    assert.equal(webview.listenerCount, 0);
+    host.post({ type: 'news', n: 2 });
+    await webview.send({ type: 'ready' });
+    assert.deepEqual(webview.posted, []);
+    assert.deepEqual(handled, []);
+  });
+});
+
+describe('conformance report message checks', () => {
+  it('accepts the protocol, copies only known fields, and rejects the rest', () => {
+    for (const type of ['ready', 'rerun', 'copyMarkdown', 'exportJson']) assert.deepEqual(checkConformanceMessage({ type, extra: 1 }), { ok: true, message: { type } });
+    assert.deepEqual(checkConformanceMessage({ type: 'openSpec', url: 'https://example.org/spec#3', x: 1 }), { ok: true, message: { type: 'openSpec', url: 'https://example.org/spec#3' } });
+    for (const bad of [null, 'ready', {}, { type: 'openSpec' }, { type: 'openSpec', url: '' }, { type: 'openSpec', url: 'x'.repeat(9000) }, { type: 'openSpec', url: 3 }, { type: 'eval' }]) {
+      const r = checkConformanceMessage(bad);
+      assert.equal(r.ok, false, JSON.stringify(bad)?.slice(0, 60));
+      assert.ok(!r.ok && r.reason.length > 0);
+    }
   });
 });

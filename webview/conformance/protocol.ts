@@ -1,4 +1,5 @@
-// Messages between the conformance report panel and its webview. Both sides import this file.
+// Messages between the conformance report panel and its webview. Both sides import this file; the host
+// checks what the webview sends with checkConformanceMessage (src/extension/webviews/message-guards.ts).
 import type { CheckResult, ConformanceReport } from '../../src/core/conformance/types.js';
 
 export type ReportToWebview =
@@ -13,19 +14,3 @@ export type ReportFromWebview =
   | { type: 'copyMarkdown' }
   | { type: 'exportJson' }
   | { type: 'openSpec'; url: string };
-
-export function isReportFromWebview(value: unknown): value is ReportFromWebview {
-  if (typeof value !== 'object' || value === null) return false;
-  const m = value as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-    case 'rerun':
-    case 'copyMarkdown':
-    case 'exportJson':
-      return true;
-    case 'openSpec':
-      return typeof m.url === 'string';
-    default:
-      return false;
-  }
-}

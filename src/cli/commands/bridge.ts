@@ -4,7 +4,8 @@ import { DeviceTransport, PassThrough } from '../../core/gateway/index.js';
 import { PASS_THROUGH_LIST_TIMEOUT_MS, PASS_THROUGH_PING_TIMEOUT_MS } from '../../core/gateway/pass-through.js';
 import { brokerOptions, COMMON_HELP, CommandError, intOption, parse, requireString } from '../args.js';
 import { stderrLogger } from '../output.js';
-import { connectLongLived, untilStopped } from './gateway.js';
+import { connectClient } from '../connect.js';
+import { untilStopped } from '../signals.js';
 
 export const bridgeHelp = `mqtt-mcp bridge --broker URL --server NAME [--wait MS] [--ping-timeout MS] [--list-timeout MS]
   An MCP server on stdio backed by one MCP-over-MQTT server, for Claude Desktop, MCP Inspector, Cursor and
@@ -30,7 +31,7 @@ export async function bridge(argv: string[]): Promise<number> {
   const pingTimeoutMs = intOption(values, 'ping-timeout', PASS_THROUGH_PING_TIMEOUT_MS, 1, 3_600_000);
   const listTimeoutMs = intOption(values, 'list-timeout', PASS_THROUGH_LIST_TIMEOUT_MS, 1, 3_600_000);
   const logger = stderrLogger();
-  const client = await connectLongLived(values);
+  const client = await connectClient(values, { longLived: true });
   try {
     await waitUntilOnline(client, serverName, waitMs);
     const passThrough = new PassThrough({

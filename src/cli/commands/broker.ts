@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_QUEUED_BYTES, EmbeddedBroker } from '../../core/broker/index.js';
 import { intOption, parse } from '../args.js';
+import { untilStopped } from '../signals.js';
 
 export const brokerHelp = `mqtt-mcp broker [--host 127.0.0.1] [--port 1883] [--max-queued-bytes N]
   Runs the embedded MQTT 5 broker until stopped (Ctrl+C). Loopback only unless --host says otherwise.
@@ -18,19 +19,7 @@ export async function broker(argv: string[]): Promise<number> {
   const embedded = new EmbeddedBroker({ host: (values.host as string | undefined) ?? '127.0.0.1', port, maxQueuedBytes });
   const { url } = await embedded.start();
   process.stdout.write(`embedded MQTT 5 broker listening on ${url}\n`);
-  await untilSignal();
+  await untilStopped();
   await embedded.stop();
   return 0;
-}
-
-export function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

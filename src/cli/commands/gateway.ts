@@ -1,6 +1,7 @@
-import { McpMqttClient } from '../../core/client/mcp-client.js';
 import { McpGateway, type GatewayServer } from '../../core/gateway/index.js';
-import { brokerConfig, brokerOptions, COMMON_HELP, CommandError, intOption, parse, type Values } from '../args.js';
+import { brokerOptions, COMMON_HELP, CommandError, intOption, parse } from '../args.js';
+import { connectClient } from '../connect.js';
+import { untilStopped } from '../signals.js';
 import { stderrLogger, terminalSafeLine as safe } from '../output.js';
 
 export const gatewayHelp = `mqtt-mcp gateway --broker URL [--port P] [--filter F]... [--json]
@@ -20,7 +21,7 @@ export async function gateway(argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...brokerOptions, port: { type: 'string' }, filter: { type: 'string', multiple: true }, 'fleet-max-call-many': { type: 'string' } });
   const port = intOption(values, 'port', 0, 0, 65_535);
   const maxCallMany = intOption(values, 'fleet-max-call-many', 100, 1, 100_000);
-  const client = await connectLongLived(values);
+  const client = await connectClient(values, { longLived: true });
   const gw = new McpGateway({ client, port, token: process.env.MQTT_MCP_GATEWAY_TOKEN || undefined, logger: stderrLogger(), fleet: { maxCallMany } });
   try {
     const { token, baseUrl } = await gw.start().catch((e: Error) => {
@@ -54,36 +55,4 @@ function describe(servers: GatewayServer[], start: { token: string; baseUrl: str
   for (const s of servers) lines.push(`  ${safe(s.name).padEnd(width)}  ${safe(s.url)}`);
   if (start) lines.push('', 'Point an MCP client at a URL above with that header (type "http" / Streamable HTTP). Ctrl+C stops.');
   return lines.join('\n') + '\n';
-}
-
-/** A client for a command that runs until stopped: it reconnects after broker loss, unlike one-shot commands. */
-export async function connectLongLived(values: Values): Promise<McpMqttClient> {
-  const client = new McpMqttClient({
-    broker: brokerConfig(values),
-    clientId: values['client-id'] as string | undefined,
-    clientIdPrefix: 'mqtt-mcp-cli-',
-    logger: stderrLogger(),
-    serverNameFilters: Array.isArray(values.filter) ? (values.filter as string[]) : undefined,
-  });
-  try {
-    await client.connect();
-  } catch (e) {
-    await client.close().catch(() => undefined);
-    throw new CommandError((e as Error).message);
-  }
-  return client;
-}
-
-/** Resolves on SIGINT or SIGTERM, or when `stopped` resolves first. */
-export function untilStopped(stopped?: Promise<unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    void stopped?.then(done, done);
-  });
 }

@@ -2,7 +2,7 @@ import { brokerConfig, brokerOptions, COMMON_HELP, CommandError, intOption, pars
 import { DeviceProxy } from '../../core/proxy/index.js';
 import { DeviceModelError } from '../../core/device/index.js';
 import { stderrLogger } from '../output.js';
-import { untilSignal } from './broker.js';
+import { untilStopped } from '../signals.js';
 
 export const proxyHelp = `mqtt-mcp proxy MODEL... --broker URL [--device-broker URL] [--instances N | --id ID...]
   Serves existing MQTT / Sparkplug B devices as MCP servers, as their model files describe them (attribute
@@ -36,7 +36,7 @@ export async function proxy(argv: string[]): Promise<number> {
       for (const d of devices) process.stdout.write(`online  ${d.serverName}  (${d.serverId}) <- devices on ${d.deviceBroker}\n`);
     }
     process.stdout.write('proxying; Ctrl+C stops and clears presence\n');
-    await untilSignal();
+    await untilStopped();
   } finally {
     await deviceProxy.stop();
   }

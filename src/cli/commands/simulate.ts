@@ -5,7 +5,7 @@ import { Simulator } from '../../core/simulator/simulator.js';
 import { startDemo } from '../../core/simulator/demo.js';
 import { DeviceModelError } from '../../core/device/index.js';
 import { stderrLogger } from '../output.js';
-import { untilSignal } from './broker.js';
+import { untilStopped } from '../signals.js';
 
 export const simulateHelp = `mqtt-mcp simulate FILE... --broker URL [--instances N]
   Runs device model files (JSON or YAML) as MCP servers until stopped (Ctrl+C); a clean stop clears presence.
@@ -25,7 +25,7 @@ export async function simulate(argv: string[]): Promise<number> {
       for (const d of devices) process.stdout.write(`online  ${d.serverName}  (${d.serverId})\n`);
     }
     process.stdout.write('simulating; Ctrl+C stops the devices and clears their presence\n');
-    await untilSignal();
+    await untilStopped();
   } finally {
     await simulator.stop();
   }
@@ -45,7 +45,7 @@ export async function demo(argv: string[]): Promise<number> {
     for (const d of running.devices) process.stdout.write(`online  ${d.serverName}  (${d.serverId})\n`);
     process.stdout.write(`try: mqtt-mcp discover --broker ${running.url}\n`);
   }
-  await untilSignal();
+  await untilStopped();
   await running.stop();
   return 0;
 }

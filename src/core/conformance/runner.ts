@@ -19,23 +19,25 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const started = performance.now();
   let whyNotReached = 'not reached';
   let serverId: string | undefined;
+  const stopIfAborted = (): void => options.signal?.throwIfAborted();
   try {
+    stopIfAborted();
     serverId = await checkPresence(ctx);
     if (serverId === undefined) {
       whyNotReached = 'no instance of the server to test';
     } else {
+      stopIfAborted();
       const session = await checkInitialize(ctx, serverId);
       if (!session) {
         whyNotReached = 'initialize failed, so there is no session to test';
       } else {
-        await checkOperation(ctx, session);
-        await provokeCapabilityNotification(ctx, session);
-        await checkVersionNegotiation(ctx, session);
-        await checkLatency(ctx, session);
-        await checkInstances(ctx, session);
-        await checkDeinitialize(ctx, session);
+        for (const group of [checkOperation, provokeCapabilityNotification, checkVersionNegotiation, checkLatency, checkInstances, checkDeinitialize]) {
+          stopIfAborted();
+          await group(ctx, session);
+        }
         checkTraffic(ctx, session);
       }
+      stopIfAborted();
       // Last, because the device is gone afterwards.
       await checkCrash(ctx, serverId);
     }

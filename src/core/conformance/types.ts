@@ -76,6 +76,8 @@ export interface ConformanceOptions {
   latencySamples?: number;
   events?: EventSink;
   onProgress?: (result: CheckResult) => void;
+  /** Stops the run between check groups (the editor closing, the user cancelling); the run rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface ConformanceReport {

@@ -3,7 +3,7 @@
 // attribute, expressions that read only what exists where they run.
 import type { DeviceModel, FunctionModel } from './model.js';
 import type { PathSegment } from './schema-check.js';
-import type { ReadableNames } from './semantic-check.js';
+import type { ReadableNames } from './readable-names.js';
 import { filterProblem, isSparkplugTopic, publishTopicProblem, unknownPlaceholders } from './topic-binding.js';
 import { templateExpressions } from './expression.js';
 

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { ErrorCode, McpError, type CallToolResult, type ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { renderTemplate, resolveValue, type ExpressionScope } from './expression.js';
 import type { FunctionModel } from './model.js';
+import type { Actuator } from './actuation.js';
 import type { DeviceRuntime } from './runtime.js';
 import { formatPath, pointerToPath } from './schema-check.js';
 
@@ -16,21 +17,6 @@ export interface CallContext {
 }
 
 const DEFAULT_PROGRESS_STEPS = 10;
-
-/** What a real device sent back for a function that publishes (see Actuator). */
-export interface ReceivedMessage {
-  topic: string;
-  /** Parsed JSON, decoded Sparkplug B metrics, or the text. */
-  payload: unknown;
-  text: string;
-}
-
-export type ActuationOutcome =
-  | { ok: true; summary: string; received?: ReceivedMessage }
-  | { ok: false; message: string };
-
-/** Carries out a function's `publish` binding on a real device (the proxy); replaces simulated latency and failure. */
-export type Actuator = (fn: FunctionModel, args: Record<string, unknown>, signal: AbortSignal) => Promise<ActuationOutcome>;
 
 // Own instance: argument schemas get defaults applied, which the model check must not do.
 const argumentAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });

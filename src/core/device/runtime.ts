@@ -1,6 +1,6 @@
 // One simulated device instance: attribute state, simulation timers, events, and the hooks the MQTT
-// layer listens to. Sessions (one SDK Server per client) are thin views over this shared state.
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+// layer listens to. Sessions (one SDK Server per client, session.ts) are thin views over this shared state;
+// the runtime itself knows nothing of how it is served.
 import { attributeValueProblem, presentValue } from './attribute-values.js';
 import { hasDynamics, stepAttribute, type OverlayState } from './dynamics.js';
 import { evaluateExpression, renderTemplate, resolveValue, type ExpressionScope } from './expression.js';
@@ -8,8 +8,7 @@ import {
   attributeUri, eventsUri, findAttribute, SET_ATTRIBUTE_TOOL,
   type AttributeAssignments, type DeviceModel, type EventModel, type FunctionModel, type LoggingLevel,
 } from './model.js';
-import { createDeviceSession, type SessionOptions } from './session.js';
-import type { Actuator } from './function-call.js';
+import type { Actuator } from './actuation.js';
 
 export interface RuntimeOptions {
   /** Simulation step; default 1000 ms. */
@@ -131,10 +130,6 @@ export class DeviceRuntime {
     }
     this.afterChange(before);
     this.firePeriodicEvents(now);
-  }
-
-  createServer(clientId: string, options?: SessionOptions): Server {
-    return createDeviceSession(this, clientId, options);
   }
 
   /** Attribute values as clients see them (rounded to their declared decimals). */

@@ -2,6 +2,7 @@
 // must parse and read only what exists, and constants that must fit the attribute they are written to.
 import { attributeValueProblem } from './attribute-values.js';
 import { checkBindings } from './binding-check.js';
+import type { ReadableNames } from './readable-names.js';
 import { compileExpression, ExpressionError, expressionsInValue, isDynamicValue, referencedPaths, SCOPE_ROOTS, templateExpressions } from './expression.js';
 import { findAttribute, SET_ATTRIBUTE_TOOL, type AttributeAssignments, type DeviceModel, type FunctionModel } from './model.js';
 import { modelAjv, type PathIssue, type PathSegment } from './schema-check.js';
@@ -9,14 +10,6 @@ import { modelAjv, type PathIssue, type PathSegment } from './schema-check.js';
 const RESERVED_ATTRIBUTE_NAMES = new Set<string>([...SCOPE_ROOTS, 'true', 'false', 'null', 'and', 'or', 'not']);
 const SERVER_NAME_PLACEHOLDERS = new Set(['{n}', '{id}']);
 
-export interface ReadableNames {
-  attributes: Set<string>;
-  /** Argument names a function or prompt declares; undefined where there are no arguments at all. */
-  args?: Set<string>;
-  progress?: boolean;
-  /** A received MQTT message is in scope (payload, topic): proxy confirmations and events with a source. */
-  received?: boolean;
-}
 
 class Checker {
   readonly issues: PathIssue[] = [];

@@ -4,7 +4,7 @@
 // the summary and the payload (as JSON text) are UTF-8 bytes in append-only chunks that are dropped once
 // every event in them is evicted. An event object is built only when someone reads it.
 import type { UserProperties } from '../protocol/properties.js';
-import type { EventKind, EventSource, TimelineEvent } from './event-log.js';
+import type { EventKind, EventSource, TimelineEvent } from './event-types.js';
 
 export type StoredEvent = Omit<TimelineEvent, 'seq'>;
 

@@ -2,41 +2,10 @@
 // (extension host or CLI); the timeline webview replays it. Old events are evicted, and the count of evicted
 // events is kept so the view can say so: truncation is never silent. Events are stored compactly
 // (compact-ring.ts) and rebuilt as objects when read.
-import type { UserProperties } from '../protocol/properties.js';
 import { CompactRing } from './compact-ring.js';
 
-export type EventKind =
-  | 'connection' // broker connect, disconnect, reconnect, failure
-  | 'presence' // server online/offline
-  | 'request'
-  | 'response'
-  | 'notification'
-  | 'session' // initialize / de-initialize of a client session
-  | 'error' // protocol errors: malformed payloads, oversized messages, invalid presence
-  | 'check'; // conformance-check results
-
-export type EventSource = 'tree' | 'palette' | 'invoker' | 'agent' | 'cli' | 'checker' | 'simulator' | 'system';
-
-export interface TimelineEvent {
-  seq: number;
-  time: number;
-  kind: EventKind;
-  summary: string;
-  level?: 'info' | 'warn' | 'error';
-  broker?: string;
-  serverName?: string;
-  serverId?: string;
-  clientId?: string;
-  direction?: 'in' | 'out';
-  topic?: string;
-  method?: string;
-  rpcId?: string | number;
-  userProperties?: UserProperties;
-  size?: number;
-  latencyMs?: number;
-  source?: EventSource;
-  payload?: unknown;
-}
+export type { EventKind, EventSource, TimelineEvent } from './event-types.js';
+import type { EventKind, TimelineEvent } from './event-types.js';
 
 export type NewEvent = Omit<TimelineEvent, 'seq' | 'time'> & { time?: number };
 export type EventSink = (event: NewEvent) => void;

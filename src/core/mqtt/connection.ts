@@ -8,7 +8,7 @@ import type { UserProperties, ComponentType } from '../protocol/properties.js';
 import { connectProperties } from '../protocol/properties.js';
 import { compileTopicFilter } from '../protocol/topics.js';
 import { type BrokerConfig, describeConnectError, isFatalConnectError, toClientOptions } from './options.js';
-import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+import { type Logger, nullLogger } from '../util/logger.js';
 import { SilenceWatch } from './silence-watch.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
@@ -259,7 +259,7 @@ export class MqttConnection extends EventEmitter {
       handler(message);
     } catch (e) {
       // A broken handler must never take the connection (or the extension host) down with it.
-      this.log.error(`handler for ${message.topic} threw: ${errorMessage(e)}`);
+      this.log.error(`handler for ${message.topic} threw`, e);
       this.emit('handlerError', message.topic, e);
     }
   }
@@ -337,7 +337,7 @@ export class MqttConnection extends EventEmitter {
       await Promise.all([...byOptions.values()].map((group) => this.sendSubscribe(group)));
       this.emit('resubscribed');
     } catch (e) {
-      this.log.error(`restoring subscriptions after reconnect failed: ${errorMessage(e)}`);
+      this.log.error('restoring subscriptions after reconnect failed', e);
     }
   }
 

@@ -6,7 +6,7 @@ import { topicMatches } from '../protocol/topics.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../mqtt/connection.js';
 import { describeConnectError, toClientOptions, type BrokerConfig } from '../mqtt/options.js';
 import { randomId } from '../util/ids.js';
-import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+import { type Logger, nullLogger } from '../util/logger.js';
 
 export interface DeviceMessage {
   topic: string;
@@ -164,7 +164,7 @@ export class DeviceLink {
         handler(message);
       } catch (e) {
         // One bad binding must not stop the others, nor the proxy.
-        this.log.error(`device message on ${topic}: ${errorMessage(e)}`);
+        this.log.error(`device message on ${topic}`, e);
       }
     }
   }

@@ -1,7 +1,8 @@
 // Gives devices that speak plain MQTT (or Sparkplug B) an MCP face: each proxied instance is a DeviceRuntime
 // whose attributes, functions and events are bound to the device's real topics, served by an MCP server host
-// exactly as the simulator serves a simulated one. The devices may live on another broker than the MCP traffic.
-import { McpMqttServerHost } from '../server/host.js';
+// exactly as the simulator serves a simulated one (HostedDevice). The devices may live on another broker than
+// the MCP traffic.
+import { HostedDevice } from '../server/hosted-device.js';
 import type { BrokerConfig } from '../mqtt/options.js';
 import { DeviceRuntime, loadDeviceModel, type DeviceModel } from '../device/index.js';
 import type { EventSink } from '../events/event-log.js';
@@ -27,9 +28,8 @@ export interface ProxiedDevice {
 }
 
 interface Instance extends ProxiedDevice {
-  host: McpMqttServerHost;
+  hosted: HostedDevice;
   bindings: (AttributeBinding | EventBinding)[];
-  disposers: (() => void)[];
 }
 
 export interface DeviceProxyOptions {
@@ -98,43 +98,23 @@ export class DeviceProxy {
       ...Object.entries(model.attributes).flatMap(([name, a]) => (a.source ? [new AttributeBinding(context, name, a, a.source)] : [])),
       ...model.events.flatMap((e) => (e.source ? [new EventBinding(context, { ...e, source: e.source })] : [])),
     ];
-    const host = new McpMqttServerHost({
-      broker: this.options.broker,
-      serverId,
-      serverName: runtime.serverName,
-      description: runtime.description,
-      meta: { proxy: true, model: model.serverName, ...(model.version ? { version: model.version } : {}) },
-      // As in the simulator: the runtime's hooks publish list_changed and resources/updated once per device.
-      createServer: ({ clientId }) => runtime.createServer(clientId, { capabilityNotifications: 'external' }),
-      events: this.options.events,
-      logger: this.log,
-    });
+    const hosted = new HostedDevice(runtime, { broker: this.options.broker, serverId, meta: { proxy: true }, events: this.options.events, logger: this.log });
     const instance: Instance = {
-      serverId, serverName: runtime.serverName, modelName: model.serverName, source, runtime, host, bindings,
-      state: 'offline', disposers: [], deviceBroker: link.url,
+      serverId, serverName: runtime.serverName, modelName: model.serverName, source, runtime, hosted, bindings,
+      state: 'offline', deviceBroker: link.url,
     };
-    instance.disposers.push(
-      runtime.onResourceUpdated((uri) => void this.notify(instance, 'notifications/resources/updated', { uri })),
-      runtime.onListChanged((kind) => void this.notify(instance, `notifications/${kind}/list_changed`)),
-    );
     this.instances.set(serverId, instance);
     try {
       // Bindings first, so retained device state is in place before any client can discover the server.
       for (const binding of bindings) await binding.start();
-      runtime.start();
-      await host.start();
+      await hosted.start();
     } catch (e) {
       await this.shutdown(instance);
       throw new Error(`starting the proxy for ${runtime.serverName}: ${errorMessage(e)}`, { cause: e });
     }
-    instance.serverName = host.serverName;
+    instance.serverName = hosted.serverName;
     instance.state = 'online';
     return instance;
-  }
-
-  private async notify(instance: Instance, method: string, params?: Record<string, unknown>): Promise<void> {
-    if (instance.state !== 'online') return;
-    await instance.host.notifyCapability(method, params).catch((e) => this.log.warn(`${instance.serverName}: ${method} not sent: ${errorMessage(e)}`));
   }
 
   devices(): ProxiedDevice[] {
@@ -155,12 +135,9 @@ export class DeviceProxy {
 
   private async shutdown(instance: Instance): Promise<void> {
     this.instances.delete(instance.serverId);
-    for (const dispose of instance.disposers) dispose();
-    instance.runtime.stop();
-    const wasOnline = instance.state === 'online';
     instance.state = 'offline';
-    await Promise.all(instance.bindings.map((b) => b.stop()));
-    if (wasOnline) await instance.host.stop().catch((e) => this.log.warn(`${instance.serverName}: stop failed: ${errorMessage(e)}`));
+    // Presence cleared and the simulation stopped while the bindings let go of the device topics.
+    await Promise.all([instance.hosted.stop(), ...instance.bindings.map((b) => b.stop())]);
   }
 
   onDidChange(listener: () => void): () => void {

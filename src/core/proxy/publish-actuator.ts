@@ -3,7 +3,7 @@
 // a topic, or an MQTT 5 reply echoing the command's correlation data) for at most timeoutMs.
 import { randomBytes } from 'node:crypto';
 import { evaluateExpression, renderTemplate, resolveValue, type ExpressionScope } from '../device/expression.js';
-import type { ActuationOutcome, Actuator } from '../device/function-call.js';
+import type { ActuationOutcome, Actuator } from '../device/actuation.js';
 import type { ConfirmModel, FunctionModel, PublishModel } from '../device/model.js';
 import { fillPlaceholders, publishTopicProblem } from '../device/topic-binding.js';
 import { errorMessage } from '../util/logger.js';

@@ -1,6 +1,6 @@
 // Turns a device's MQTT message into what the model's expressions see as `payload` and `topic`: parsed
 // JSON, the text, or decoded Sparkplug B metrics.
-import type { ReceivedMessage } from '../device/function-call.js';
+import type { ReceivedMessage } from '../device/actuation.js';
 import { isSparkplugTopic } from '../device/topic-binding.js';
 import { decodeSparkplug, type SparkplugDefinitions, type SparkplugMessage } from './sparkplug.js';
 

@@ -153,7 +153,7 @@ export class McpMqttServerHost implements SessionTransportHost {
       // The spec gives no way to answer a client that did not say who it is.
       return this.protocolError(m.topic, `initialize without a usable ${PROP.clientId} user property: ignored`);
     }
-    void this.initializeSession(clientId, message).catch((e) => this.log.error(`initialize from ${clientId} failed: ${errorMessage(e)}`));
+    void this.initializeSession(clientId, message).catch((e) => this.log.error(`initialize from ${clientId} failed`, e));
   }
 
   private async initializeSession(clientId: string, initialize: JSONRPCMessage): Promise<void> {

@@ -1,7 +1,7 @@
-// Runs device models as real MCP servers on a broker: one DeviceRuntime (state, timers) and one server host
-// (presence, will, sessions) per instance. Instances can be taken offline gracefully or by a simulated
+// Runs device models as real MCP servers on a broker: one DeviceRuntime (state, timers) per instance, hosted
+// by a HostedDevice (presence, will, sessions). Instances can be taken offline gracefully or by a simulated
 // crash, and brought back, to exercise clients.
-import { McpMqttServerHost } from '../server/host.js';
+import { HostedDevice } from '../server/hosted-device.js';
 import type { BrokerConfig } from '../mqtt/options.js';
 import { DeviceRuntime, loadDeviceModel, type DeviceModel } from '../device/index.js';
 import type { EventSink } from '../events/event-log.js';
@@ -18,8 +18,7 @@ export interface SimulatedDevice {
 }
 
 interface Instance extends SimulatedDevice {
-  host: McpMqttServerHost;
-  disposers: (() => void)[];
+  hosted: HostedDevice;
 }
 
 export interface SimulatorOptions {
@@ -51,46 +50,22 @@ export class Simulator {
     for (let i = 1; i <= instances; i++) {
       const serverId = randomId(`${prefix}-`);
       const runtime = new DeviceRuntime(model, { index: offset + i, serverId }, { tickMs: this.options.tickMs });
-      const host = this.hostFor(runtime, serverId);
-      const instance: Instance = { serverId, serverName: runtime.serverName, modelName: model.serverName, source, runtime, host, state: 'offline', disposers: [] };
-      instance.disposers.push(
-        runtime.onResourceUpdated((uri) => void this.publish(instance, 'notifications/resources/updated', { uri })),
-        runtime.onListChanged((kind) => void this.publish(instance, `notifications/${kind}/list_changed`)),
-      );
+      const hosted = new HostedDevice(runtime, { broker: this.options.broker, serverId, meta: { simulated: true }, events: this.options.events, logger: this.log });
+      const instance: Instance = { serverId, serverName: runtime.serverName, modelName: model.serverName, source, runtime, hosted, state: 'offline' };
       this.instances.set(serverId, instance);
-      runtime.start();
       try {
-        await host.start();
+        await hosted.start();
       } catch (e) {
-        runtime.stop();
         this.instances.delete(serverId);
+        await hosted.stop();
         throw new Error(`starting ${runtime.serverName}: ${errorMessage(e)}`, { cause: e });
       }
-      instance.serverName = host.serverName;
+      instance.serverName = hosted.serverName;
       instance.state = 'online';
       started.push(this.view(instance));
     }
     this.changed();
     return started;
-  }
-
-  private hostFor(runtime: DeviceRuntime, serverId: string): McpMqttServerHost {
-    return new McpMqttServerHost({
-      broker: this.options.broker,
-      serverId,
-      serverName: runtime.serverName,
-      description: runtime.description,
-      meta: { simulated: true, model: runtime.model.serverName, ...(runtime.model.version ? { version: runtime.model.version } : {}) },
-      // The runtime publishes list_changed and resources/updated once per device through the hooks above.
-      createServer: ({ clientId }) => runtime.createServer(clientId, { capabilityNotifications: 'external' }),
-      events: this.options.events,
-      logger: this.log,
-    });
-  }
-
-  private async publish(instance: Instance, method: string, params?: Record<string, unknown>): Promise<void> {
-    if (instance.state !== 'online') return;
-    await instance.host.notifyCapability(method, params).catch((e) => this.log.warn(`${instance.serverName}: ${method} not sent: ${errorMessage(e)}`));
   }
 
   devices(): SimulatedDevice[] {
@@ -102,16 +77,14 @@ export class Simulator {
     const instance = this.require(serverId);
     if (instance.state === 'offline') return;
     instance.state = 'offline';
-    if (mode === 'crash') instance.host.crash();
-    else await instance.host.stop();
+    await instance.hosted.takeOffline(mode);
     this.changed();
   }
 
   async bringOnline(serverId: string): Promise<void> {
     const instance = this.require(serverId);
     if (instance.state === 'online') return;
-    instance.host = this.hostFor(instance.runtime, serverId);
-    await instance.host.start();
+    await instance.hosted.bringOnline();
     instance.state = 'online';
     this.changed();
   }
@@ -122,10 +95,8 @@ export class Simulator {
     await Promise.all(
       targets.map(async (i) => {
         this.instances.delete(i.serverId);
-        for (const d of i.disposers) d();
-        i.runtime.stop();
-        if (i.state === 'online') await i.host.stop().catch((e) => this.log.warn(`${i.serverName}: stop failed: ${errorMessage(e)}`));
         i.state = 'offline';
+        await i.hosted.stop();
       }),
     );
     if (targets.length) this.changed();

@@ -2,6 +2,7 @@
 // validating input as the user types, and writing them back where they came from.
 import * as vscode from 'vscode';
 import { brokerUrlProblem } from '../../core/mqtt/options.js';
+import { SETTINGS_SECTION } from '../settings.js';
 
 export interface BrokerSettings {
   id: string;
@@ -19,10 +20,8 @@ export interface ConfiguredBroker extends BrokerSettings {
   scope: 'user' | 'workspace';
 }
 
-export const SECTION = 'mqttMcp';
-
 export function readBrokers(): { brokers: ConfiguredBroker[]; problems: string[] } {
-  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('brokers');
+  const inspected = vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<unknown[]>('brokers');
   const problems: string[] = [];
   const seen = new Set<string>();
   const brokers: ConfiguredBroker[] = [];
@@ -63,7 +62,7 @@ function toBroker(raw: unknown): BrokerSettings | string {
 
 /** Saves user-scope entries (the Add/Edit commands write there; workspace entries are left alone). */
 export async function writeUserBrokers(update: (list: BrokerSettings[]) => BrokerSettings[]): Promise<void> {
-  const config = vscode.workspace.getConfiguration(SECTION);
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const current = (config.inspect<BrokerSettings[]>('brokers')?.globalValue ?? []).filter((b) => typeof b === 'object' && b !== null);
   await config.update('brokers', update(current), vscode.ConfigurationTarget.Global);
 }

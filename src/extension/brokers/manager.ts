@@ -8,7 +8,8 @@ import type { BrokerConfig } from '../../core/mqtt/options.js';
 import type { EventLog } from '../../core/events/event-log.js';
 import type { Logger } from '../../core/util/logger.js';
 import { errorMessage } from '../../core/util/logger.js';
-import { type BrokerSettings, type ConfiguredBroker, label, readBrokers, SECTION } from './config.js';
+import { type BrokerSettings, type ConfiguredBroker, label, readBrokers } from './config.js';
+import { affects, setting } from '../settings.js';
 import type { BrokerSecrets } from './secrets.js';
 import { loadCore } from '../core-loader.js';
 
@@ -49,7 +50,7 @@ export class BrokerManager implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SECTION}.brokers`)) void this.reload();
+        if (affects(e, 'brokers')) void this.reload();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.autoConnect()),
     );
@@ -110,7 +111,6 @@ export class BrokerManager implements vscode.Disposable {
     if (!entry) throw new Error(`unknown broker "${id}"`);
     if (entry.client && entry.state !== 'failed' && entry.state !== 'closed') return entry.client;
     if (entry.client) await this.disconnect(id);
-    const config = vscode.workspace.getConfiguration(SECTION);
     const s = entry.settings;
     // Loaded on first connect, not at activation: the MCP SDK and MQTT.js are most of the bundle's start-up cost.
     const { client: { McpMqttClient }, catalog: { CatalogCache } } = loadCore();
@@ -120,18 +120,18 @@ export class BrokerManager implements vscode.Disposable {
       clientIdPrefix: s.clientIdPrefix || 'vscode-mqtt-mcp-',
       serverNameFilters: s.serverNameFilters?.length ? s.serverNameFilters : undefined,
       timeouts: {
-        pingMs: config.get<number>('timeouts.pingMs'),
-        listMs: config.get<number>('timeouts.listMs'),
-        initializeMs: config.get<number>('timeouts.listMs'),
-        callMs: config.get<number>('timeouts.callMs'),
+        pingMs: setting('timeouts.pingMs'),
+        listMs: setting('timeouts.listMs'),
+        initializeMs: setting('timeouts.listMs'),
+        callMs: setting('timeouts.callMs'),
       },
-      maxPayloadBytes: config.get<number>('maxPayloadBytes'),
-      legacyTopics: config.get<boolean>('legacyTopics'),
+      maxPayloadBytes: setting('maxPayloadBytes'),
+      legacyTopics: setting('legacyTopics'),
       events: this.events.sink,
       logger: this.log,
     });
     entry.client = client;
-    entry.catalogs = new CatalogCache(client, { listTimeoutMs: () => vscode.workspace.getConfiguration(SECTION).get<number>('catalog.listTimeoutMs') });
+    entry.catalogs = new CatalogCache(client, { listTimeoutMs: () => setting('catalog.listTimeoutMs') });
     entry.catalogs.onDidInvalidate((serverName) => this.catalogEmitter.fire({ broker: entry, serverName }));
     client.on('state', (state: ConnectionState, reason?: string) => {
       if (entry.client !== client) return;
@@ -148,7 +148,7 @@ export class BrokerManager implements vscode.Disposable {
       this.serversEmitter.fire({ broker: entry, names: client.registry.servers().map((s) => s.name) });
     } catch (e) {
       entry.reason = errorMessage(e);
-      this.log.error(`connecting to ${entry.label} failed: ${entry.reason}`);
+      this.log.error(`connecting to ${entry.label} failed`, e);
       this.changeEmitter.fire(entry);
       throw e;
     }

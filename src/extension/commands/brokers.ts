@@ -8,18 +8,8 @@ import { assertValidServerNameFilter } from '../../core/protocol/topics.js';
 import { type BrokerSettings, clientIdPrefixProblem, writeUserBrokers } from '../brokers/config.js';
 import type { BrokerManager } from '../brokers/manager.js';
 import type { BrokerSecrets } from '../brokers/secrets.js';
-import { BrokerNode } from '../tree/nodes.js';
-
-export async function pickBroker(brokers: BrokerManager, node: unknown, filter: (b: ReturnType<BrokerManager['list']>[number]) => boolean = () => true) {
-  if (node instanceof BrokerNode) return node.broker;
-  const candidates = brokers.list().filter(filter);
-  if (candidates.length <= 1) return candidates[0];
-  const picked = await vscode.window.showQuickPick(
-    candidates.map((b) => ({ label: b.label, description: `${b.settings.url} · ${b.state}`, broker: b })),
-    { title: 'Choose a broker' },
-  );
-  return picked?.broker;
-}
+import { pickBroker } from './pickers.js';
+import { CommandFailure, type CommandHandlers } from './register.js';
 
 interface BrokerForm {
   url: string;
@@ -89,16 +79,22 @@ function toSettings(id: string, form: BrokerForm, previous?: BrokerSettings): Br
   return s;
 }
 
-export function registerBrokerCommands(brokers: BrokerManager, secrets: BrokerSecrets, startDemo: () => Promise<void>): vscode.Disposable[] {
+export interface BrokerCommandDeps {
+  brokers: BrokerManager;
+  secrets: BrokerSecrets;
+  startDemo: () => Promise<unknown>;
+}
+
+export function brokerCommands({ brokers, secrets, startDemo }: BrokerCommandDeps): CommandHandlers {
   const connect = async (id: string): Promise<void> => {
     try {
       await brokers.connect(id);
     } catch (e) {
-      void vscode.window.showErrorMessage(`MQTT MCP: could not connect to ${brokers.get(id)?.label ?? id}: ${errorMessage(e)}`);
+      throw new CommandFailure(`could not connect to ${brokers.get(id)?.label ?? id}: ${errorMessage(e)}`, { cause: e });
     }
   };
-  return [
-    vscode.commands.registerCommand('mqttMcp.addBroker', async () => {
+  return {
+    'mqttMcp.addBroker': async () => {
       const form = await askBroker({}, false);
       if (!form) return;
       const id = randomId('broker-');
@@ -106,9 +102,9 @@ export function registerBrokerCommands(brokers: BrokerManager, secrets: BrokerSe
       await writeUserBrokers((list) => [...list, toSettings(id, form)]);
       await brokers.reload();
       await connect(id);
-    }),
-    vscode.commands.registerCommand('mqttMcp.editBroker', async (node?: unknown) => {
-      const entry = await pickBroker(brokers, node, (b) => b.scope === 'user');
+    },
+    'mqttMcp.editBroker': async (arg?: unknown) => {
+      const entry = await pickBroker(brokers, arg, (b) => b.scope === 'user');
       if (!entry) return;
       const s = entry.settings;
       const form = await askBroker({ url: s.url, name: s.name, username: s.username, clientIdPrefix: s.clientIdPrefix, filters: (s.serverNameFilters ?? ['#']).join(', ') }, true);
@@ -118,9 +114,9 @@ export function registerBrokerCommands(brokers: BrokerManager, secrets: BrokerSe
       await writeUserBrokers((list) => list.map((b) => (b.id === entry.id ? toSettings(entry.id, form, b) : b)));
       await brokers.reload();
       await connect(entry.id);
-    }),
-    vscode.commands.registerCommand('mqttMcp.removeBroker', async (node?: unknown) => {
-      const entry = await pickBroker(brokers, node, (b) => b.scope === 'user');
+    },
+    'mqttMcp.removeBroker': async (arg?: unknown) => {
+      const entry = await pickBroker(brokers, arg, (b) => b.scope === 'user');
       if (!entry) return;
       const answer = await vscode.window.showWarningMessage(`Remove broker "${entry.label}" and its stored password?`, { modal: true }, 'Remove');
       if (answer !== 'Remove') return;
@@ -128,22 +124,22 @@ export function registerBrokerCommands(brokers: BrokerManager, secrets: BrokerSe
       await secrets.deleteAll(entry.id);
       await writeUserBrokers((list) => list.filter((b) => b.id !== entry.id));
       await brokers.reload();
-    }),
-    vscode.commands.registerCommand('mqttMcp.connectBroker', async (node?: unknown) => {
-      const entry = await pickBroker(brokers, node, (b) => b.state !== 'connected');
+    },
+    'mqttMcp.connectBroker': async (arg?: unknown) => {
+      const entry = await pickBroker(brokers, arg, (b) => b.state !== 'connected');
       if (entry) await connect(entry.id);
-    }),
-    vscode.commands.registerCommand('mqttMcp.disconnectBroker', async (node?: unknown) => {
-      const entry = await pickBroker(brokers, node, (b) => !!b.client);
+    },
+    'mqttMcp.disconnectBroker': async (arg?: unknown) => {
+      const entry = await pickBroker(brokers, arg, (b) => !!b.client);
       if (entry) await brokers.disconnect(entry.id);
-    }),
-    vscode.commands.registerCommand('mqttMcp.startDemo', async () => {
+    },
+    'mqttMcp.startDemo': async () => {
       try {
         await startDemo();
       } catch (e) {
-        void vscode.window.showErrorMessage(`MQTT MCP: could not start the local broker: ${errorMessage(e)}`);
+        throw new CommandFailure(`could not start the local broker: ${errorMessage(e)}`, { cause: e });
       }
-    }),
-    vscode.commands.registerCommand('mqttMcp.stopDemo', () => brokers.removeLocal()),
-  ];
+    },
+    'mqttMcp.stopDemo': () => brokers.removeLocal(),
+  };
 }

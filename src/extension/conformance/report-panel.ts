@@ -1,63 +1,94 @@
 // "Check Conformance" on a server: runs the checker with the broker's stored credentials, streams results
 // into a report panel (grouped, with spec links), and offers rerun, copy as Markdown and export as JSON.
-// Results also reach the timeline through the checker's events.
+// Results also reach the timeline through the checker's events. Runs are abortable: closing a panel or the
+// editor stops its check between groups (ConformanceReports.dispose awaits that).
 import * as vscode from 'vscode';
 import type { CheckResult, ConformanceReport } from '../../core/conformance/index.js';
-import { errorMessage } from '../../core/util/logger.js';
-import { isReportFromWebview, type ReportToWebview } from '../../../webview/conformance/protocol.js';
+import type { EventLog } from '../../core/events/event-log.js';
+import { errorMessage, type Logger } from '../../core/util/logger.js';
+import type { ReportFromWebview, ReportToWebview } from '../../../webview/conformance/protocol.js';
+import type { BrokerManager } from '../brokers/manager.js';
 import { renderPage, webviewOptions } from '../webviews/webview-html.js';
-import { pickServer, type ServerTarget } from '../commands/servers.js';
-import type { Services } from '../services.js';
+import { checkConformanceMessage } from '../webviews/message-guards.js';
+import { type ReadyMessage, WebviewHost } from '../webviews/webview-host.js';
+import type { ServerTarget } from '../commands/arguments.js';
+import { pickServer } from '../commands/pickers.js';
+import type { CommandHandlers } from '../commands/register.js';
 import { loadCore } from '../core-loader.js';
 
-export class ConformancePanel {
-  private static readonly open = new Map<string, ConformancePanel>();
-  private report: ConformanceReport | undefined;
-  private ready = false;
-  private queue: ReportToWebview[] = [];
-  private running = false;
+export interface ConformanceDeps {
+  extensionUri: vscode.Uri;
+  brokers: BrokerManager;
+  events: EventLog;
+  log: Logger;
+}
 
-  static show(services: Services, target: ServerTarget): ConformancePanel {
+/** The open report panels, one per server, and the commands that open them. */
+export class ConformanceReports {
+  private readonly open = new Map<string, ConformancePanel>();
+
+  constructor(private readonly deps: ConformanceDeps) {}
+
+  show(target: ServerTarget): ConformancePanel {
     const key = `${target.broker.id}\u0000${target.serverName}`;
-    const existing = ConformancePanel.open.get(key);
+    const existing = this.open.get(key);
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
     const panel = vscode.window.createWebviewPanel('mqttMcp.conformance', `Conformance: ${target.serverName}`, vscode.ViewColumn.Active, {
-      ...webviewOptions(services.context.extensionUri),
+      ...webviewOptions(this.deps.extensionUri),
       retainContextWhenHidden: true,
     });
-    const created = new ConformancePanel(services, target, panel);
-    ConformancePanel.open.set(key, created);
-    panel.onDidDispose(() => ConformancePanel.open.delete(key));
+    const created = new ConformancePanel(this.deps, target, panel);
+    this.open.set(key, created);
+    panel.onDidDispose(() => {
+      if (this.open.get(key) === created) this.open.delete(key);
+      void created.dispose();
+    });
     return created;
   }
 
-  private constructor(
-    private readonly services: Services,
+  commands(): CommandHandlers {
+    return {
+      'mqttMcp.checkConformance': async (arg?: unknown) => {
+        const target = await pickServer(this.deps.brokers, arg);
+        if (!target) return undefined;
+        return this.show(target).run();
+      },
+    };
+  }
+
+  /** Stops running checks (their probes disconnect) and closes the panels. */
+  async dispose(): Promise<void> {
+    const panels = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(panels.map((p) => p.dispose()));
+  }
+}
+
+export class ConformancePanel {
+  private report: ConformanceReport | undefined;
+  private running: { abort: AbortController; done: Promise<unknown> } | undefined;
+  private readonly host: WebviewHost<ReportFromWebview, ReportToWebview>;
+  private disposed = false;
+
+  constructor(
+    private readonly deps: ConformanceDeps,
     private readonly target: ServerTarget,
     readonly panel: vscode.WebviewPanel,
   ) {
-    panel.webview.html = renderPage(panel.webview, services.context.extensionUri, { title: panel.title, script: 'conformance', style: 'conformance' });
-    panel.webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message));
+    // The panel is retained while hidden, so messages posted before the page loads wait for it.
+    this.host = new WebviewHost<ReportFromWebview, ReportToWebview>({ label: 'conformance panel', webview: panel.webview, check: checkConformanceMessage, handle: (m) => this.handle(m), beforeReady: 'queue', log: deps.log });
+    panel.webview.html = renderPage(panel.webview, deps.extensionUri, { title: panel.title, script: 'conformance', style: 'conformance' });
   }
 
   private post(message: ReportToWebview): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
-    else this.queue.push(message);
+    this.host.post(message);
   }
 
-  private async onMessage(message: unknown): Promise<void> {
-    if (!isReportFromWebview(message)) {
-      this.services.log.warn(`conformance panel: ignored a malformed message from the webview`);
-      return;
-    }
+  private async handle(message: Exclude<ReportFromWebview, ReadyMessage>): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
-        return;
       case 'rerun':
         await this.run();
         return;
@@ -81,8 +112,18 @@ export class ConformancePanel {
 
   /** Runs the checker; resolves with the report (also shown in the panel). */
   async run(): Promise<ConformanceReport | undefined> {
-    if (this.running) return undefined;
-    this.running = true;
+    if (this.running || this.disposed) return undefined;
+    const abort = new AbortController();
+    const done = this.check(abort.signal);
+    this.running = { abort, done };
+    try {
+      return await done;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async check(signal: AbortSignal): Promise<ConformanceReport | undefined> {
     this.post({ type: 'started', serverName: this.target.serverName, broker: this.target.broker.label });
     try {
       const { runConformance } = loadCore().conformance;
@@ -90,9 +131,10 @@ export class ConformancePanel {
         { location: vscode.ProgressLocation.Notification, title: `Checking ${this.target.serverName}`, cancellable: false },
         async (progress) =>
           runConformance({
-            broker: await this.services.brokers.brokerConfig(this.target.broker.id),
+            broker: await this.deps.brokers.brokerConfig(this.target.broker.id),
             serverName: this.target.serverName,
-            events: this.services.events.sink,
+            events: this.deps.events.sink,
+            signal,
             onProgress: (result: CheckResult) => {
               progress.report({ message: result.title });
               this.post({ type: 'progress', result });
@@ -103,21 +145,21 @@ export class ConformancePanel {
       this.post({ type: 'report', report });
       return report;
     } catch (e) {
+      if (signal.aborted) return undefined;
       this.post({ type: 'failed', message: errorMessage(e) });
       void vscode.window.showErrorMessage(`MQTT MCP: conformance check of ${this.target.serverName} failed: ${errorMessage(e)}`);
       return undefined;
-    } finally {
-      this.running = false;
     }
   }
-}
 
-export function registerConformance(services: Services): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('mqttMcp.checkConformance', async (node?: unknown) => {
-      const target = await pickServer(services.brokers, node);
-      if (!target) return undefined;
-      return ConformancePanel.show(services, target).run();
-    }),
-  ];
+  /** Aborts a running check and waits until its probes are closed. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.host.dispose();
+    const running = this.running;
+    running?.abort.abort(new Error('the conformance panel was closed'));
+    await running?.done.catch(() => undefined);
+    this.panel.dispose();
+  }
 }

@@ -1,7 +1,7 @@
 // Which face a broker's devices show the agent: one MCP server per exposed device, or one fleet server for
 // all of them (mqttMcp.agent.mode). Past a few dozen devices per-device servers flood the agent's tool list
 // (VS Code caps a request at 128 tools), so auto switches to the fleet server beyond a threshold.
-import * as vscode from 'vscode';
+import { setting } from '../settings.js';
 
 export type AgentMode = 'devices' | 'fleet' | 'auto';
 
@@ -12,12 +12,11 @@ export interface AgentSettings {
 }
 
 export function agentSettings(): AgentSettings {
-  const config = vscode.workspace.getConfiguration('mqttMcp.agent');
-  const mode = config.get<string>('mode', 'auto');
+  const mode = setting('agent.mode');
   return {
     mode: mode === 'devices' || mode === 'fleet' ? mode : 'auto',
-    fleetThreshold: Math.max(0, config.get<number>('fleetThreshold', 20)),
-    maxCallMany: Math.max(1, config.get<number>('maxCallMany', 100)),
+    fleetThreshold: Math.max(0, setting('agent.fleetThreshold')),
+    maxCallMany: Math.max(1, setting('agent.maxCallMany')),
   };
 }
 

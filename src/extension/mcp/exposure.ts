@@ -1,6 +1,7 @@
 // Which discovered servers are offered to the editor's agent: a default from settings, and per-server
 // choices from the tree kept in global state (they are preferences, not configuration to sync into repos).
 import * as vscode from 'vscode';
+import { setting } from '../settings.js';
 
 const KEY = 'mqttMcp.agentExposure';
 
@@ -16,7 +17,7 @@ export class AgentExposure {
 
   isExposed(brokerId: string, serverName: string): boolean {
     const o = this.overrides()[`${brokerId}\u0000${serverName}`];
-    return o ?? vscode.workspace.getConfiguration('mqttMcp').get<boolean>('agent.exposeByDefault', true);
+    return o ?? setting('agent.exposeByDefault');
   }
 
   async set(brokerId: string, serverName: string, exposed: boolean): Promise<void> {

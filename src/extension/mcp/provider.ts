@@ -6,13 +6,23 @@ import * as vscode from 'vscode';
 import type { McpGateway } from '../../core/gateway/index.js';
 import type { McpMqttClient } from '../../core/client/mcp-client.js';
 import { errorMessage } from '../../core/util/logger.js';
-import type { BrokerEntry } from '../brokers/manager.js';
-import type { Services } from '../services.js';
+import type { EventLog } from '../../core/events/event-log.js';
+import type { Logger } from '../../core/util/logger.js';
+import type { BrokerEntry, BrokerManager } from '../brokers/manager.js';
+import type { AgentExposure } from './exposure.js';
 import { loadCore } from '../core-loader.js';
 import { agentSettings, offersFleet } from './agent-mode.js';
+import { affects } from '../settings.js';
 
 export const PROVIDER_ID = 'mqttMcp.devices';
 const CHANGE_DEBOUNCE_MS = 250;
+
+export interface McpProviderDeps {
+  brokers: BrokerManager;
+  exposure: AgentExposure;
+  events: EventLog;
+  log: Logger;
+}
 
 interface Target {
   brokerId: string;
@@ -28,10 +38,8 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
   private readonly targets = new Map<string, Target>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[];
-  /** How many times VS Code asked for definitions (tests wait for the first ask before starting servers). */
-  provideCount = 0;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: McpProviderDeps) {
     const { brokers, exposure } = services;
     this.disposables = [
       brokers.onDidChangeServers(() => this.changed()),
@@ -41,7 +49,7 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
       }),
       brokers.onDidInvalidateCatalog(() => this.changed()),
       exposure.onDidChange(() => this.changed()),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mqttMcp.agent') && this.changed()),
+      vscode.workspace.onDidChangeConfiguration((e) => affects(e, 'agent') && this.changed()),
     ];
   }
 
@@ -53,7 +61,6 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
   }
 
   async provideMcpServerDefinitions(): Promise<vscode.McpHttpServerDefinition[]> {
-    this.provideCount++;
     const { brokers, exposure } = this.services;
     const connected = brokers.connected();
     const nameCount = new Map<string, number>();
@@ -142,12 +149,14 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
     return this.gateways.get(brokerId)?.gateway.address;
   }
 
-  dispose(): void {
+  /** Stops every gateway (their HTTP ports close) before the broker connections they use go away. */
+  async dispose(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
-    for (const { gateway } of this.gateways.values()) void gateway.stop();
+    const running = [...this.gateways.values()];
     this.gateways.clear();
     this.emitter.dispose();
+    await Promise.all(running.map(({ gateway }) => gateway.stop().catch((e) => this.services.log.warn(`stopping a gateway: ${errorMessage(e)}`))));
   }
 }
 
@@ -155,15 +164,4 @@ function hashText(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16);
-}
-
-export function registerMcpProvider(services: Services): vscode.Disposable[] {
-  const provider = new DeviceMcpProvider(services);
-  services.mcpProvider = provider;
-  // Forks and older hosts may lack the API; the rest of the extension works without it.
-  if (typeof vscode.lm?.registerMcpServerDefinitionProvider !== 'function') {
-    services.log.warn('this editor has no MCP server definition API: devices are not offered to the agent');
-    return [provider];
-  }
-  return [provider, vscode.lm.registerMcpServerDefinitionProvider(PROVIDER_ID, provider)];
 }

@@ -11,20 +11,15 @@ import { buildNameTree, findFolder, shortName, type NameFolder } from '../../cor
 import { summarizeSchema } from '../../core/forms/summary.js';
 import { errorMessage } from '../../core/util/logger.js';
 import { ProblemNode } from './problem-node.js';
+import { TreeNode } from './tree-node.js';
+
+export { TreeNode };
 
 export interface NodeContext {
   node<T extends TreeNode>(id: string, create: () => T): T;
   isExposed(broker: BrokerEntry, serverName: string): boolean;
 }
 
-export abstract class TreeNode {
-  abstract readonly id: string;
-  abstract getTreeItem(): vscode.TreeItem;
-  getChildren(): TreeNode[] | Promise<TreeNode[]> {
-    return [];
-  }
-  parent: TreeNode | undefined;
-}
 
 export class MessageNode extends TreeNode {
   constructor(

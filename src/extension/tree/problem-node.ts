@@ -3,7 +3,7 @@
 // A TreeNode by shape, not by extending it: nodes.ts creates these, and a class import back would be circular.
 import * as vscode from 'vscode';
 import type { CatalogProblem } from '../../core/client/catalog-lists.js';
-import type { TreeNode } from './nodes.js';
+import type { TreeNode } from './tree-node.js';
 
 const KIND_TEXT: Record<CatalogProblem['kind'], string> = {
   unimplemented: 'advertised but not implemented',

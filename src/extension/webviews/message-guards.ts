@@ -1,7 +1,8 @@
-// Structural checks of what the webviews send. A webview renders device data, so a message is treated as
+// Structural checks of what the webviews (tool invoker, timeline, conformance report) send. A webview renders device data, so a message is treated as
 // untrusted input: anything that does not match the protocol exactly is rejected with a reason (the caller
 // logs it and drops the message). Pure: no vscode import, unit-tested in Node.
 import type { InvokerState, InvokerWebviewMessage, TimelineWebviewMessage } from '../../../webview/shared/protocol.js';
+import type { ReportFromWebview } from '../../../webview/conformance/protocol.js';
 
 export type Checked<T> = { ok: true; message: T } | { ok: false; reason: string };
 
@@ -76,6 +77,22 @@ export function checkTimelineMessage(raw: unknown): Checked<TimelineWebviewMessa
       return { ok: true, message: { type: raw.type } };
     case 'detail':
       return Number.isSafeInteger(raw.seq) ? { ok: true, message: { type: 'detail', seq: raw.seq as number } } : fail('"seq" must be an integer');
+    default:
+      return fail(`unknown message type ${JSON.stringify(raw.type).slice(0, 60)}`);
+  }
+}
+
+export function checkConformanceMessage(raw: unknown): Checked<ReportFromWebview> {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return fail('not a message object with a "type"');
+  switch (raw.type) {
+    case 'ready':
+    case 'rerun':
+    case 'copyMarkdown':
+    case 'exportJson':
+      return { ok: true, message: { type: raw.type } };
+    case 'openSpec':
+      // The panel opens only links its own report carries; this checks the shape.
+      return shortString(raw.url, MAX_URI_LENGTH) ? { ok: true, message: { type: 'openSpec', url: raw.url } } : fail('"url" must be a non-empty string');
     default:
       return fail(`unknown message type ${JSON.stringify(raw.type).slice(0, 60)}`);
   }

@@ -32,7 +32,7 @@ async function labels(nodes: TreeNode[]): Promise<string[]> {
 
 suite('devices', () => {
   test('the configured broker connects and discovers the demo devices', async () => {
-    const { services } = await api();
+    const services = await api();
     const broker = await until('the e2e broker to connect', () => (services.brokers.get(BROKER_ID)?.state === 'connected' ? services.brokers.get(BROKER_ID) : undefined));
     const names = await until('demo devices', () => {
       const online = broker.client?.registry.servers().filter((s) => s.online).map((s) => s.name) ?? [];
@@ -42,7 +42,7 @@ suite('devices', () => {
   });
 
   test('the Devices tree groups servers by name and lists a server\'s tools lazily', async () => {
-    const { services } = await api();
+    const services = await api();
     const roots = await services.tree.getChildren();
     const brokerNode = roots.find((n) => n.id === `broker:${BROKER_ID}`);
     assert.ok(brokerNode, `broker row missing: ${(await labels(roots)).join(', ')}`);
@@ -62,10 +62,10 @@ suite('devices', () => {
   });
 
   test('a device going offline turns its row offline without a manual refresh', async () => {
-    const { services } = await api();
+    const services = await api();
     await vscode.commands.executeCommand('mqttMcp.startDemo');
     const local = await until('the local demo broker', () => (services.brokers.get('local')?.state === 'connected' ? services.brokers.get('local') : undefined));
-    const simulator = services.simulators.demoSimulator;
+    const simulator = services.demoSimulator();
     assert.ok(simulator);
     const light = simulator.devices().find((d) => d.serverName === 'home/light/1');
     assert.ok(light);
@@ -86,8 +86,8 @@ suite('devices', () => {
 
   test('VS Code starts the provider\'s servers and the agent calls a device tool through the gateway', async function () {
     this.timeout(180_000);
-    const { services } = await api();
-    await until('VS Code to ask the provider for servers', () => (services.mcpProvider?.provideCount ?? 0) > 0, 60_000);
+    const services = await api();
+    await until('VS Code to ask the provider for servers', () => services.agentProviderAsks() > 0, 60_000);
     const toolName = await until(
       'the thermostat\'s set_target among the language-model tools',
       async () => {
@@ -107,7 +107,7 @@ suite('devices', () => {
 
   test('Check Conformance on a demo device reports no failures and records check events', async function () {
     this.timeout(180_000);
-    const { services } = await api();
+    const services = await api();
     const roots = await services.tree.getChildren();
     const brokerNode = roots.find((n) => n.id === `broker:${BROKER_ID}`)!;
     const home = (await services.tree.getChildren(brokerNode)).find((n) => n.getTreeItem().label === 'home')!;

@@ -2,21 +2,23 @@
 // reload by the serializer from the state the webview saved (broker, server, tool, arguments).
 import * as vscode from 'vscode';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { errorMessage } from '../../../core/util/logger.js';
-import { pickTool } from '../../commands/servers.js';
-import type { Services } from '../../services.js';
+import { pickTool } from '../../commands/pickers.js';
+import type { CommandHandlers } from '../../commands/register.js';
 import { INVOKER_VIEW_TYPE, type InvokerState } from '../../../../webview/shared/protocol.js';
 import { checkInvokerState } from '../message-guards.js';
 import { webviewOptions } from '../webview-html.js';
 import { historyKey, InvokerHistory } from './history.js';
-import { InvokerPanel } from './panel.js';
+import { type InvokerDeps, InvokerPanel } from './panel.js';
 
 export class ToolInvokers implements vscode.Disposable {
   private readonly panels = new Map<string, InvokerPanel>();
   private readonly history: InvokerHistory;
 
-  constructor(private readonly services: Services) {
-    this.history = new InvokerHistory(services.context.globalState);
+  constructor(
+    private readonly services: InvokerDeps,
+    globalState: vscode.Memento,
+  ) {
+    this.history = new InvokerHistory(globalState);
   }
 
   open(state: InvokerState, tool: Tool): InvokerPanel {
@@ -25,7 +27,7 @@ export class ToolInvokers implements vscode.Disposable {
       existing.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(INVOKER_VIEW_TYPE, state.toolName, vscode.ViewColumn.Active, webviewOptions(this.services.context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(INVOKER_VIEW_TYPE, state.toolName, vscode.ViewColumn.Active, webviewOptions(this.services.extensionUri));
     return this.track(new InvokerPanel(panel, this.services, this.history, state, tool));
   }
 
@@ -44,11 +46,6 @@ export class ToolInvokers implements vscode.Disposable {
     this.track(new InvokerPanel(panel, this.services, this.history, state));
   }
 
-  /** Open panels, for tests. */
-  list(): InvokerPanel[] {
-    return [...this.panels.values()];
-  }
-
   private track(invoker: InvokerPanel): InvokerPanel {
     const key = invoker.key;
     this.panels.set(key, invoker);
@@ -58,26 +55,25 @@ export class ToolInvokers implements vscode.Disposable {
     return invoker;
   }
 
+  /** Reopens invoker panels after a window reload, from the state their webview saved. */
+  registerSerializer(): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(INVOKER_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => this.revive(panel, state),
+    });
+  }
+
+  commands(): CommandHandlers {
+    return {
+      'mqttMcp.openToolInvoker': async (arg?: unknown) => {
+        const picked = await pickTool(this.services.brokers, arg);
+        if (!picked) return;
+        this.open({ brokerId: picked.broker.id, serverName: picked.serverName, toolName: picked.tool.name, args: {} }, picked.tool);
+      },
+    };
+  }
+
   dispose(): void {
     for (const p of this.panels.values()) p.dispose();
     this.panels.clear();
   }
-}
-
-export function registerToolInvoker(services: Services, invokers: ToolInvokers): vscode.Disposable[] {
-  return [
-    invokers,
-    vscode.window.registerWebviewPanelSerializer(INVOKER_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => invokers.revive(panel, state),
-    }),
-    vscode.commands.registerCommand('mqttMcp.openToolInvoker', async (node?: unknown) => {
-      try {
-        const picked = await pickTool(services.brokers, node);
-        if (!picked) return;
-        invokers.open({ brokerId: picked.broker.id, serverName: picked.serverName, toolName: picked.tool.name, args: {} }, picked.tool);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`MQTT MCP: Open Tool Invoker failed: ${errorMessage(e)}`);
-      }
-    }),
-  ];
 }

@@ -1,20 +1,31 @@
 // Host side of one tool invoker panel: finds the tool (again, after a reload), answers validation requests,
 // runs calls with progress and cancellation, keeps the tool's history, and copies arguments or CLI commands.
-// Nothing is posted before the webview says `ready`; every incoming message is checked first.
+// The WebviewHost posts nothing before the page says `ready`, then `init` restores the whole state (also after
+// the page reloads); every incoming message is checked first.
 import * as vscode from 'vscode';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { loadCore } from '../../core-loader.js';
 import { withCallSource } from '../../../core/util/call-source.js';
 import { errorMessage } from '../../../core/util/logger.js';
-import type { Services } from '../../services.js';
+import type { Logger } from '../../../core/util/logger.js';
+import type { BrokerManager } from '../../brokers/manager.js';
+import type { ResultDocuments } from '../../documents.js';
 import type {
   CallOutcome, InvokerHostMessage, InvokerState, InvokerWebviewMessage, ProgressInfo, TargetInfo,
 } from '../../../../webview/shared/protocol.js';
 import { checkInvokerMessage } from '../message-guards.js';
 import { renderPage, webviewOptions } from '../webview-html.js';
+import { type ReadyMessage, WebviewHost } from '../webview-host.js';
 import { cliCallCommand } from './cli-command.js';
 import { historyKey, InvokerHistory } from './history.js';
 import { failureOutcome, historyOutcome, resultOutcome } from './outcome.js';
+
+export interface InvokerDeps {
+  extensionUri: vscode.Uri;
+  brokers: BrokerManager;
+  documents: ResultDocuments;
+  log: Logger;
+}
 
 interface RunningCall {
   callId: string;
@@ -25,32 +36,41 @@ interface RunningCall {
 
 export class InvokerPanel implements vscode.Disposable {
   private tool: Tool | undefined;
-  private ready = false;
   private running: RunningCall | undefined;
   private lastOutcome: { callId: string; outcome: CallOutcome } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly host: WebviewHost<InvokerWebviewMessage, InvokerHostMessage>;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly services: Services,
+    private readonly services: InvokerDeps,
     private readonly history: InvokerHistory,
     private state: InvokerState,
     tool?: Tool,
   ) {
     this.tool = tool;
-    panel.webview.options = webviewOptions(services.context.extensionUri);
+    panel.webview.options = webviewOptions(services.extensionUri);
     panel.title = `${state.toolName} · ${state.serverName}`;
-    panel.iconPath = vscode.Uri.joinPath(services.context.extensionUri, 'media', 'mqtt-mcp.svg');
+    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'mqtt-mcp.svg');
+    this.host = new WebviewHost({
+      label: 'tool invoker',
+      webview: panel.webview,
+      check: checkInvokerMessage,
+      handle: (message) => this.handle(message),
+      onReady: () => this.sendInitial(),
+      beforeReady: 'restore',
+      log: services.log,
+    });
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      this.host,
       panel.onDidDispose(() => this.dispose()),
       // Reloaded before the broker connected: try again as brokers and servers come and go.
       services.brokers.onDidChangeBroker(() => void this.retryResolve()),
       services.brokers.onDidChangeServers(({ broker }) => broker.id === state.brokerId && void this.retryResolve()),
     );
-    panel.webview.html = renderPage(panel.webview, services.context.extensionUri, { title: panel.title, script: 'invoker', style: 'invoker' });
+    panel.webview.html = renderPage(panel.webview, services.extensionUri, { title: panel.title, script: 'invoker', style: 'invoker' });
   }
 
   get key(): string {
@@ -62,7 +82,7 @@ export class InvokerPanel implements vscode.Disposable {
   }
 
   private post(message: InvokerHostMessage): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
+    this.host.post(message);
   }
 
   private target(): TargetInfo {
@@ -90,7 +110,7 @@ export class InvokerPanel implements vscode.Disposable {
 
   private retrying = false;
   private async retryResolve(): Promise<void> {
-    if (this.tool || !this.ready || this.retrying) return;
+    if (this.tool || !this.host.isReady || this.retrying) return;
     this.retrying = true;
     try {
       await this.sendInitial();
@@ -122,23 +142,11 @@ export class InvokerPanel implements vscode.Disposable {
     this.post(message);
   }
 
-  private receive(raw: unknown): void {
-    const checked = checkInvokerMessage(raw);
-    if (!checked.ok) {
-      this.services.log.warn(`tool invoker: ignored a malformed message from the webview: ${checked.reason}`);
-      return;
-    }
-    void this.handle(checked.message).catch((e) => this.services.log.error(`tool invoker: ${checked.message.type} failed: ${errorMessage(e)}`));
-  }
-
-  private async handle(message: InvokerWebviewMessage): Promise<void> {
+  private async handle(message: Exclude<InvokerWebviewMessage, ReadyMessage>): Promise<InvokerHostMessage | void> {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        return this.sendInitial();
       case 'validate':
         this.state = { ...this.state, args: message.args };
-        if (this.tool) this.post({ type: 'validation', seq: message.seq, issues: loadCore().forms.createValidator(this.tool.inputSchema)(message.args) });
+        if (this.tool) return { type: 'validation', seq: message.seq, issues: loadCore().forms.createValidator(this.tool.inputSchema)(message.args) };
         return;
       case 'invoke':
         return this.invoke(message.callId, message.args);
@@ -160,8 +168,7 @@ export class InvokerPanel implements vscode.Disposable {
       }
       case 'clearHistory':
         await this.history.clear(this.key);
-        this.post({ type: 'history', entries: [] });
-        return;
+        return { type: 'history', entries: [] };
     }
   }
 

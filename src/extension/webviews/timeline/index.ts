@@ -1,25 +1,17 @@
-// The timeline view and its commands: show, clear, export to JSONL, import JSONL for offline reading.
+// The timeline's commands: show, clear, export to JSONL, import JSONL for offline reading.
 import * as vscode from 'vscode';
 import { fromJsonl, toJsonl } from '../../../core/events/event-log.js';
-import { errorMessage } from '../../../core/util/logger.js';
-import type { Services } from '../../services.js';
-import { TIMELINE_VIEW_ID, TimelineViewProvider } from './provider.js';
+import type { EventLog } from '../../../core/events/event-log.js';
+import type { CommandHandlers } from '../../commands/register.js';
+import { TIMELINE_VIEW_ID, type TimelineViewProvider } from './provider.js';
 
 /** Rejected lines listed in the import message; the rest are counted. */
 const SHOWN_REJECTIONS = 3;
 
-export function registerTimeline(services: Services, provider: TimelineViewProvider): vscode.Disposable[] {
-  const { events } = services;
-  const guard = (title: string, fn: () => Promise<void>) => async (): Promise<void> => {
-    try {
-      await fn();
-    } catch (e) {
-      void vscode.window.showErrorMessage(`MQTT MCP: ${title} failed: ${errorMessage(e)}`);
-    }
-  };
+export function timelineCommands(events: EventLog, provider: TimelineViewProvider): CommandHandlers {
   const show = (): Thenable<unknown> => vscode.commands.executeCommand(`${TIMELINE_VIEW_ID}.focus`);
-  const clear = guard('Clear Event Timeline', async () => provider.clear());
-  const exportLog = guard('Export Event Timeline', async () => {
+  const clear = async (): Promise<void> => provider.clear();
+  const exportLog = async (): Promise<void> => {
     const snapshot = events.snapshot();
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const target = await vscode.window.showSaveDialog({
@@ -31,8 +23,8 @@ export function registerTimeline(services: Services, provider: TimelineViewProvi
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(toJsonl(snapshot)));
     const dropped = events.evicted ? ` (${events.evicted} older events had been dropped before, limit ${events.capacity})` : '';
     void vscode.window.showInformationMessage(`Exported ${snapshot.length} events to ${vscode.workspace.asRelativePath(target)}${dropped}.`);
-  });
-  const importLog = guard('Import Event Timeline', async () => {
+  };
+  const importLog = async (): Promise<void> => {
     const [file] = (await vscode.window.showOpenDialog({ title: 'Import an event timeline (JSONL)', canSelectMany: false, filters: { 'JSON Lines': ['jsonl', 'json', 'txt'] } })) ?? [];
     if (!file) return;
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
@@ -48,18 +40,13 @@ export function registerTimeline(services: Services, provider: TimelineViewProvi
     } else {
       void vscode.window.showInformationMessage(`Imported ${imported.length} events from ${fileName} (shown instead of the live timeline).`);
     }
-  });
-  provider.onAction = (action) => void (action === 'clear' ? clear() : action === 'export' ? exportLog() : importLog());
-  return [
-    provider,
-    vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: false } }),
-    vscode.commands.registerCommand('mqttMcp.showTimeline', show),
-    vscode.commands.registerCommand('mqttMcp.clearTimeline', clear),
-    vscode.commands.registerCommand('mqttMcp.exportTimeline', exportLog),
-    vscode.commands.registerCommand('mqttMcp.importTimeline', importLog),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      // extension.ts resizes the log on the same event; replay after it has.
-      if (e.affectsConfiguration('mqttMcp.timeline.maxEvents')) setTimeout(() => provider.capacityChanged(), 0);
-    }),
-  ];
+  };
+  // The webview's buttons run the same commands, so they fail the same way.
+  provider.onAction = (action) => void vscode.commands.executeCommand(action === 'clear' ? 'mqttMcp.clearTimeline' : action === 'export' ? 'mqttMcp.exportTimeline' : 'mqttMcp.importTimeline');
+  return {
+    'mqttMcp.showTimeline': show,
+    'mqttMcp.clearTimeline': clear,
+    'mqttMcp.exportTimeline': exportLog,
+    'mqttMcp.importTimeline': importLog,
+  };
 }

@@ -4,10 +4,10 @@
 import * as vscode from 'vscode';
 import type { EventLog, TimelineEvent } from '../../../core/events/event-log.js';
 import type { Logger } from '../../../core/util/logger.js';
-import { errorMessage } from '../../../core/util/logger.js';
 import type { TimelineHostMessage, TimelineMeta, TimelineWebviewMessage } from '../../../../webview/shared/protocol.js';
 import { checkTimelineMessage } from '../message-guards.js';
 import { renderPage, webviewOptions } from '../webview-html.js';
+import { type ReadyMessage, WebviewHost } from '../webview-host.js';
 import { RowQueue, toRow } from './row-queue.js';
 
 export const TIMELINE_VIEW_ID = 'mqttMcp.timeline';
@@ -24,8 +24,7 @@ export interface ImportedLog {
 }
 
 export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
-  private view: vscode.WebviewView | undefined;
-  private ready = false;
+  private view: { webview: vscode.WebviewView; host: WebviewHost<TimelineWebviewMessage, TimelineHostMessage>; subscriptions: vscode.Disposable[] } | undefined;
   private imported: ImportedLog | undefined;
   private readonly queue: RowQueue;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -46,24 +45,44 @@ export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.
     });
   }
 
+  private get ready(): boolean {
+    return this.view?.host.isReady ?? false;
+  }
+
   get isReady(): boolean {
     return this.ready;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.view = view;
-    this.ready = false;
+    this.detach();
+    // Not retained while hidden: each `ready` (first load, or shown again) gets the whole log replayed.
+    const host = new WebviewHost<TimelineWebviewMessage, TimelineHostMessage>({
+      label: 'event timeline',
+      webview: view.webview,
+      check: checkTimelineMessage,
+      handle: (message) => this.handle(message),
+      onReady: () => this.replay(),
+      beforeReady: 'restore',
+      log: this.log,
+    });
+    const subscriptions = [
+      host,
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.stopStreaming();
+      }),
+      view.onDidDispose(() => {
+        if (this.view?.webview === view) this.detach();
+      }),
+    ];
+    this.view = { webview: view, host, subscriptions };
     view.webview.options = webviewOptions(this.extensionUri);
     view.webview.html = renderPage(view.webview, this.extensionUri, { title: 'Event Timeline', script: 'timeline', style: 'timeline' });
-    view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
-    view.onDidChangeVisibility(() => {
-      // Hidden views are torn down (not retained); the next `ready` replays everything.
-      if (!view.visible) this.stopStreaming();
-    });
-    view.onDidDispose(() => {
-      if (this.view === view) this.view = undefined;
-      this.stopStreaming();
-    });
+  }
+
+  private detach(): void {
+    this.stopStreaming();
+    for (const d of this.view?.subscriptions ?? []) d.dispose();
+    this.view = undefined;
   }
 
   /** Replaces the live stream with an imported file, until the user goes back to live. */
@@ -96,7 +115,7 @@ export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private post(message: TimelineHostMessage): void {
-    if (this.ready && this.view) void this.view.webview.postMessage(message);
+    this.view?.host.post(message);
   }
 
   private replay(): void {
@@ -122,36 +141,18 @@ export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private stopStreaming(): void {
-    this.ready = false;
+    this.view?.host.unready();
     this.queue.clear();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  private receive(raw: unknown): void {
-    const checked = checkTimelineMessage(raw);
-    if (!checked.ok) {
-      this.log.warn(`event timeline: ignored a malformed message from the webview: ${checked.reason}`);
-      return;
-    }
-    try {
-      this.handle(checked.message);
-    } catch (e) {
-      this.log.error(`event timeline: ${checked.message.type} failed: ${errorMessage(e)}`);
-    }
-  }
-
-  private handle(message: TimelineWebviewMessage): void {
+  private handle(message: Exclude<TimelineWebviewMessage, ReadyMessage>): TimelineHostMessage | void {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.replay();
-        return;
       case 'detail': {
         // The live log builds the one event asked for; an imported file is searched.
         const event = this.imported ? findBySeq(this.imported.events, message.seq) : this.events.get(message.seq);
-        this.post({ type: 'detail', seq: message.seq, event });
-        return;
+        return { type: 'detail', seq: message.seq, event };
       }
       case 'showLive':
         this.showLive();
@@ -166,7 +167,7 @@ export class TimelineViewProvider implements vscode.WebviewViewProvider, vscode.
 
   dispose(): void {
     this.unsubscribe();
-    this.stopStreaming();
+    this.detach();
   }
 }
 
