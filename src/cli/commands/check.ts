@@ -86,5 +86,5 @@ function formatResult(r: CheckResult): string[] {
   const head = `  ${VERDICT_SYMBOL[r.verdict]} ${r.title}  [${r.id}]`;
   if (r.verdict === 'pass') return [`${head}  ${r.observed}`];
   if (r.verdict === 'skip') return [`${head}  (${r.observed})`];
-  return [head, `      expected: ${r.expected}`, `      observed: ${r.observed}`, `      spec:     ${r.section}  ${r.specUrl}`];
+  return [head, `      expected: ${r.expected}`, `      observed: ${r.observed}`, `      verdict:  ${r.basis}`, `      spec:     ${r.section}  ${r.specUrl}`];
 }
