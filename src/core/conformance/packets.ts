@@ -11,9 +11,14 @@ const MAX_PUBLISHES = 50_000;
 /** Records what an embedded broker observed; pass `observe` to EmbeddedBrokerOptions.observe. */
 export class PacketCapture {
   readonly events: BrokerEvent[] = [];
+  /** Told of every PUBLISH as it arrives (listen.ts waits for a device's presence this way). */
+  readonly listeners = new Set<(event: PublishEvent) => void>();
   private publishes = 0;
   readonly observe = (event: BrokerEvent): void => {
-    if (event.type === 'publish' && ++this.publishes > MAX_PUBLISHES) return;
+    if (event.type === 'publish') {
+      for (const listener of this.listeners) listener(event);
+      if (++this.publishes > MAX_PUBLISHES) return;
+    }
     this.events.push(event);
   };
 
