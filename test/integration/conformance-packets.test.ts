@@ -3,15 +3,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { runConformance, startListening, takeoverCrashTest, type CheckResult, type ConformanceOptions, type ConformanceReport, type ListeningChecker, type Verdict } from '../../src/core/conformance/index.js';
 import { McpMqttServerHost } from '../../src/core/server/host.js';
+import { Simulator } from '../../src/core/simulator/simulator.js';
 import { startRawDevice, waitUntil, type RawDevice, type RawDeviceDeviations } from '../fixtures/raw-device.js';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
 
 const TIMEOUTS: ConformanceOptions['timeouts'] = { initializeMs: 10_000, pingMs: 5_000, listMs: 5_000, presenceMs: 1_500, silenceMs: 750, notificationMs: 3_000, willMs: 10_000 };
 const uid = (): string => randomUUID().slice(0, 8);
+const EXAMPLES = join(__dirname, '..', '..', 'examples', 'devices');
 
 function flagged(report: ConformanceReport, verdict: Verdict): string[] {
   return report.results.filter((r) => r.verdict === verdict && r.id !== 'latency.ping-rtt').map((r) => r.id).sort();
@@ -85,6 +88,22 @@ describe('conformance checker, packet mode (embedded broker observer)', () => {
     }
   });
 
+  it('passes the simulator\'s example devices', async () => {
+    const simulator = new Simulator({ broker: { url: listening.localUrl } });
+    try {
+      for (const file of ['smart-thermostat.device.yaml', 'kitchen-sink.device.json']) {
+        const [device] = await simulator.addFile(join(EXAMPLES, file));
+        assert.ok(device);
+        await listening.waitForDevice({ serverName: device.serverName, timeoutMs: 10_000 });
+        const report = await runConformance({ broker: { url: listening.localUrl }, serverName: device.serverName, packets: listening.capture, timeouts: TIMEOUTS, latencySamples: 3 });
+        assert.deepEqual(flagged(report, 'fail'), [], `${file}\n${explain(report)}`);
+        assert.deepEqual(flagged(report, 'warn'), [], `${file}\n${explain(report)}`);
+      }
+    } finally {
+      await simulator.stop();
+    }
+  });
+
   const corpus: [keyof RawDeviceDeviations, string, RegExp][] = [
     ['willNotRetained', 'teardown.will', /will RETAIN=0/],
     ['sessionExpiry10', 'teardown.session-expiry', /from CONNECT: 10 s/],
@@ -153,6 +172,20 @@ for (const kind of brokerKinds()) {
         assert.ok(!d.mqtt.connected, 'the takeover disconnected the device');
       });
     }
+
+    it('passes a simulated device, takeover crash test included', async () => {
+      const simulator = new Simulator({ broker: { url: broker.url } });
+      try {
+        const [device] = await simulator.addFile(join(EXAMPLES, 'smart-thermostat.device.yaml'));
+        assert.ok(device);
+        const report = await runConformance({ broker: { url: broker.url }, serverName: device.serverName, crashTest: takeoverCrashTest({ url: broker.url }), timeouts: TIMEOUTS, latencySamples: 3 });
+        assert.deepEqual(flagged(report, 'fail'), [], explain(report));
+        assert.deepEqual(flagged(report, 'warn'), [], explain(report));
+        assert.equal(result(report, 'teardown.will').verdict, 'pass');
+      } finally {
+        await simulator.stop();
+      }
+    });
 
     it('stops a run when its signal is aborted, without recording what the aborted probes saw', async () => {
       const d = await device({ mute: true });
