@@ -4,7 +4,7 @@ import * as mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IDisconnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet, UserProperties } from 'mqtt-packet';
 import { performance } from 'node:perf_hooks';
 import { FrameReader, type FrameEvent } from './frame-reader.js';
-import { observedAt, type BrokerObserver } from './observer.js';
+import { connectEvent, observedAt, subscribeEvent, type BrokerObserver } from './observer.js';
 import type { BrokerMessage } from './message.js';
 import { Outbound } from './outbound.js';
 import { frameViolation, packetViolation } from './packet-rules.js';
@@ -222,23 +222,7 @@ export class ClientConnection {
 
     this.state = 'connected';
     const userProperties = this.host.admit(this, props.userProperties ?? {});
-    this.host.observe?.({
-      type: 'connect',
-      at: observedAt(),
-      clientId: this.clientId,
-      protocolVersion: version,
-      keepalive: connect.keepalive ?? 0,
-      clean: connect.clean !== false,
-      properties: props,
-      will: connect.will && {
-        topic: connect.will.topic,
-        payload: Buffer.isBuffer(connect.will.payload) ? connect.will.payload : Buffer.from(connect.will.payload ?? ''),
-        qos: connect.will.qos ?? 0,
-        retain: connect.will.retain === true,
-        properties: connect.will.properties ?? {},
-      },
-      connackUserProperties: userProperties,
-    });
+    this.host.observe?.(connectEvent(connect, this.clientId, userProperties));
     if (version === 5) {
       this.send({
         cmd: 'connack',
@@ -332,12 +316,7 @@ export class ClientConnection {
 
   private onSubscribe(packet: ISubscribePacket): void {
     if (packet.subscriptions.length === 0) return this.terminate(ReasonCode.protocolError, true, 'SUBSCRIBE without topic filters');
-    this.host.observe?.({
-      type: 'subscribe',
-      at: observedAt(),
-      clientId: this.clientId,
-      subscriptions: packet.subscriptions.map((s) => ({ filter: s.topic, qos: s.qos, nl: s.nl === true, rap: s.rap === true, rh: s.rh ?? 0 })),
-    });
+    this.host.observe?.(subscribeEvent(packet, this.clientId));
     this.runInSlices(serveSubscribe(packet, {
       protocolVersion: this.protocolVersion,
       subscribe: (filter, options) => {

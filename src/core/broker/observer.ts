@@ -1,7 +1,7 @@
 // What the embedded broker tells an observer about each client's packets: a generic, read-only view for
 // tools that judge clients by what they put on the wire (the conformance checker's packet mode). The broker
 // knows nothing of MCP; the observer interprets. Payloads are the broker's own buffers: do not modify them.
-import type { UserProperties } from 'mqtt-packet';
+import type { IConnectPacket, ISubscribePacket, UserProperties } from 'mqtt-packet';
 
 interface EventBase {
   /** Wall-clock time in milliseconds since the epoch, with sub-millisecond precision. */
@@ -98,4 +98,30 @@ export type BrokerObserver = (event: BrokerEvent) => void;
 
 export function observedAt(): number {
   return performance.timeOrigin + performance.now();
+}
+
+export function connectEvent(connect: IConnectPacket, clientId: string, connackUserProperties: UserProperties | undefined): ConnectEvent {
+  const will = connect.will;
+  return {
+    type: 'connect',
+    at: observedAt(),
+    clientId,
+    protocolVersion: connect.protocolVersion ?? 4,
+    keepalive: connect.keepalive ?? 0,
+    clean: connect.clean !== false,
+    properties: connect.properties ?? {},
+    will: will && {
+      topic: will.topic,
+      payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload ?? ''),
+      qos: will.qos ?? 0,
+      retain: will.retain === true,
+      properties: will.properties ?? {},
+    },
+    connackUserProperties,
+  };
+}
+
+export function subscribeEvent(packet: ISubscribePacket, clientId: string): SubscribeEvent {
+  const subscriptions = packet.subscriptions.map((s) => ({ filter: s.topic, qos: s.qos, nl: s.nl === true, rap: s.rap === true, rh: s.rh ?? 0 }));
+  return { type: 'subscribe', at: observedAt(), clientId, subscriptions };
 }

@@ -11,6 +11,8 @@ import { ClientProbe, delay } from './probe.js';
 
 /** Time for the device to act on notifications/disconnected before the next request goes out. */
 export const SETTLE_MS = 250;
+/** How long a session must have existed to count as set up, even at a server that subscribes late. */
+const ESTABLISHED_MS = 1000;
 
 const INITIALIZE_PARAMS = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'mqtt-mcp-check', version: '0.1.0' } };
 
@@ -63,6 +65,7 @@ export async function checkSubscriptions(ctx: CheckContext, session: SessionUnde
     if (!steady || !alive) {
       ctx.skip('teardown.client-presence', `a second session ${steady ? `did not answer ${method}` : 'could not be initialized'}, so there was nothing to end`);
     } else {
+      await delay(ESTABLISHED_MS);
       await steady.probe.send(presenceTopic(steady.probe.clientId), { method: DISCONNECTED_METHOD });
       const stillAnswers = await answeredAfterPresenceNotice(ctx, steady.probe, steady.rpcTopic, session.serverId, method);
       presenceHeard = !stillAnswers;
