@@ -7,4 +7,4 @@ export { DEFAULT_TIMEOUTS } from './types.js';
 export { takeoverCrashTest } from './teardown.js';
 export { PacketCapture } from './packets.js';
 export { startListening, type FoundDevice, type ListenOptions, type ListeningChecker } from './listen.js';
-export type { CheckDefinition, CheckGroup, CheckResult, ConformanceOptions, ConformanceReport, ConformanceTimeouts, CrashTest, Requirement, Verdict } from './types.js';
+export type { CheckDefinition, CheckGroup, CheckResult, ConformanceOptions, ConformanceReport, ConformanceTimeouts, CrashTest, PacketSource, Requirement, Verdict } from './types.js';

@@ -4,12 +4,13 @@ import type { BrokerEvent, ConnectEvent, PublishEvent, SubscribeEvent } from '..
 import { PROP, firstProperty } from '../protocol/properties.js';
 import { parseTopic, topicMatches, topics } from '../protocol/topics.js';
 import { type CheckContext, type SessionUnderTest, preview } from './context.js';
+import type { PacketSource } from './types.js';
 
 /** Enough for a long run against a chatty device; beyond it the oldest publishes are dropped, never CONNECT or SUBSCRIBE. */
 const MAX_PUBLISHES = 50_000;
 
 /** Records what an embedded broker observed; pass `observe` to EmbeddedBrokerOptions.observe. */
-export class PacketCapture {
+export class PacketCapture implements PacketSource {
   readonly events: BrokerEvent[] = [];
   /** Told of every PUBLISH as it arrives (listen.ts waits for a device's presence this way). */
   readonly listeners = new Set<(event: PublishEvent) => void>();

@@ -1,7 +1,7 @@
 // Shapes shared by the conformance checker, its check groups and its reporters.
 import type { EventSink } from '../events/event-log.js';
 import type { BrokerConfig } from '../mqtt/options.js';
-import type { PacketCapture } from './packets.js';
+import type { BrokerEvent } from '../broker/observer.js';
 
 /**
  * The verdict policy. pass: the rule holds. fail: a MUST is broken. warn: a SHOULD is not followed, or a MUST
@@ -81,7 +81,7 @@ export interface ConformanceOptions {
    */
   crashTest?: CrashTest;
   /** Packet mode: what the embedded broker observed of the device's packets (`check --listen`). */
-  packets?: PacketCapture;
+  packets?: PacketSource;
   /** Aborting stops the run: runConformance rejects with the signal's reason and closes its connections. */
   signal?: AbortSignal;
   /** Makes the device emit a list_changed notification (tests, or devices with a way to provoke one). */
@@ -91,6 +91,14 @@ export interface ConformanceOptions {
   latencySamples?: number;
   events?: EventSink;
   onProgress?: (result: CheckResult) => void;
+}
+
+/** What packet mode needs of the broker's observations (PacketCapture in packets.ts records them). */
+export interface PacketSource {
+  /** The client that published an online message on this presence topic. */
+  presencePublisher(presenceTopic: string): string | undefined;
+  /** The events of one client's latest connection. */
+  ofClient(clientId: string): BrokerEvent[];
 }
 
 export interface CrashTest {
