@@ -2,7 +2,7 @@
 // nothing fails, and a JUnit file CI systems can read.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,3 +104,60 @@ for (const kind of brokerKinds()) {
     });
   });
 }
+
+/** `check --listen 0` in its own process: resolves with the URL it prints, and later with its exit and output. */
+function listeningCli(args: string[]): { url: Promise<string>; done: Promise<Run> } {
+  const child = spawn(process.execPath, [CLI, 'check', '--listen', '0', '--host', '127.0.0.1', '--listen-timeout', '30000', ...args], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  let announce: (url: string) => void = () => undefined;
+  const url = new Promise<string>((resolve) => (announce = resolve));
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => {
+    stderr += t;
+    const m = /broker listening on (mqtt:\/\/\S+)/.exec(stderr);
+    if (m?.[1]) announce(m[1]);
+  });
+  const done = new Promise<Run>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  void done.then((run) => announce(`(exited before listening: ${run.stderr})`));
+  return { url, done };
+}
+
+describe('mqtt-mcp check --listen (packet mode)', () => {
+  const devices: RawDevice[] = [];
+  after(async () => {
+    for (const d of devices) await d.stop().catch(() => undefined);
+  });
+
+  async function judge(deviations: RawDeviceDeviations): Promise<{ run: Run; report: ConformanceReport }> {
+    const cliRun = listeningCli(['--json']);
+    const url = await cliRun.url;
+    assert.match(url, /^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    devices.push(await startRawDevice({ url, serverId: `listen-${randomUUID().slice(0, 8)}`, serverName: `conformance/listen/${randomUUID().slice(0, 8)}`, deviations }));
+    const run = await cliRun.done;
+    return { run, report: JSON.parse(run.stdout) as ConformanceReport };
+  }
+  const observed = (report: ConformanceReport, id: string): string => report.results.find((r) => r.id === id)?.observed ?? '';
+
+  it('tells the user where to point the device, and passes a correct one from its packets', async () => {
+    const { run, report } = await judge({});
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Point the device at mqtt:\/\/127\.0\.0\.1:\d+/);
+    assert.match(observed(report, 'teardown.will'), /will RETAIN=1/);
+    assert.equal(observed(report, 'initialize.subscribed-before-reply').match(/before the reply/g)?.length, 3);
+  });
+
+  it('reports a will without RETAIN and a SUBSCRIBE after the reply, from the packets', async () => {
+    const { run, report } = await judge({ willNotRetained: true, replyBeforeSubscribe: true });
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(report.summary.fail, 2, JSON.stringify(report.results.filter((r) => r.verdict === 'fail')));
+    assert.match(observed(report, 'teardown.will'), /will RETAIN=0/);
+    assert.match(observed(report, 'initialize.subscribed-before-reply'), /SUBSCRIBE [\d.]+ ms after the reply/);
+  });
+
+  it('refuses --listen together with --broker', async () => {
+    const run = await cli(['check', '--listen', '--broker', 'mqtt://127.0.0.1:1']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--listen runs its own broker/);
+  });
+});

@@ -19,21 +19,25 @@ import { brokerKinds, startBroker, type BrokerKind, type TestBroker } from '../h
 const TIMEOUTS: ConformanceOptions['timeouts'] = {
   initializeMs: 10_000,
   pingMs: 5_000,
+  listMs: 5_000,
   presenceMs: 1_500,
   silenceMs: 750,
   notificationMs: 3_000,
   willMs: 10_000,
 };
 const ENVIRONMENT_DEPENDENT = new Set(['latency.ping-rtt']);
+/** Checks only packet mode can make: skipped on any broker the checker does not run. */
+const PACKET_ONLY = ['connection.client-id', 'connection.connect-properties', 'connection.mqtt5', 'traffic.qos', 'traffic.topics'];
 
 type Deviation = keyof RawDeviceDeviations;
 
-/** Which checks must flag each deviation: the corpus table. */
-function corpus(kind: BrokerKind): Record<Deviation, { fail?: string[]; warn?: string[] }> {
+/** Which checks must flag each deviation: the corpus table (`mute` has a test of its own). */
+function corpus(kind: BrokerKind): Record<Exclude<Deviation, 'mute'>, { fail?: string[]; warn?: string[] }> {
   return {
     willNotRetained: { fail: ['teardown.will'] },
     presenceNotRetained: { fail: ['presence.retained'] },
-    noUserProperties: { warn: ['traffic.user-properties'] },
+    // A MUST (spec §3): fail, although tolerant clients cope.
+    noUserProperties: { fail: ['traffic.user-properties'] },
     pongTrue: { warn: ['operation.ping'] },
     initializeAnsweredOnControl: { fail: ['initialize.answer-topic'] },
     wrongUnknownMethodCode: { fail: ['operation.unknown-method'] },
@@ -44,7 +48,14 @@ function corpus(kind: BrokerKind): Record<Deviation, { fail?: string[]; warn?: s
     noServerNameInPresence: { warn: ['presence.server-name-field'] },
     // The embedded broker caps every session at the connection (its CONNACK says Session Expiry 0), so the
     // device's 10 s never takes effect there and there is nothing to catch; Mosquitto keeps the session.
-    sessionExpiry10: { warn: kind === 'mosquitto' ? ['teardown.session-expiry'] : [] },
+    sessionExpiry10: { fail: kind === 'mosquitto' ? ['teardown.session-expiry'] : [] },
+    // The probes fall back to tools/list: only the missing ping itself is a finding.
+    noPing: { fail: ['operation.ping'] },
+    ignoresDeinitialize: { fail: ['teardown.deinitialize'] },
+    lateClientSubscriptions: { fail: ['initialize.subscribed-before-reply'] },
+    noClientPresenceSubscription: { fail: ['teardown.client-presence'] },
+    // Invisible from outside the broker for a device that ignores its own answers; packet mode catches it.
+    noNoLocal: {},
   };
 }
 
@@ -109,7 +120,7 @@ for (const kind of brokerKinds()) {
       assert.equal(events.filter((e) => e.kind === 'check').length, CHECKS.length);
       assert.ok(events.some((e) => e.kind === 'request' && e.direction === 'out' && e.method === 'initialize'));
       // Only the checks that need something this device does not offer are skipped.
-      assert.deepEqual(flagged(report, 'skip'), ['instances.isolation', 'operation.prompts-list']);
+      assert.deepEqual(flagged(report, 'skip'), [...PACKET_ONLY, 'instances.isolation', 'operation.prompts-list'].sort());
       for (const id of ['teardown.will', 'teardown.session-expiry', 'traffic.capability-topic', 'operation.tools-call', 'initialize.version-negotiation'])
         assert.equal(result(report, id).verdict, 'pass', id);
       assert.equal(report.summary.pass + report.summary.warn + report.summary.fail + report.summary.skip, CHECKS.length);
@@ -166,6 +177,26 @@ for (const kind of brokerKinds()) {
         assert.deepEqual(flagged(report, 'warn'), warn, explain(report));
       });
     }
+
+    it('probes a device without ping through tools/list: subscribed-before-reply passes, an ignored de-initialize fails', async () => {
+      const report = await checkRawDevice({ noPing: true, ignoresDeinitialize: true });
+      assert.deepEqual(flagged(report, 'fail'), ['operation.ping', 'teardown.deinitialize'], explain(report));
+      assert.deepEqual(flagged(report, 'warn'), [], explain(report));
+      assert.match(result(report, 'initialize.subscribed-before-reply').observed, /tools\/list sent right after the reply was answered/);
+      assert.match(result(report, 'teardown.deinitialize').observed, /^tools\/list was answered/);
+      assert.equal(result(report, 'teardown.client-presence').verdict, 'pass');
+      assert.equal(result(report, 'latency.ping-rtt').verdict, 'skip');
+      assert.match(result(report, 'operation.ping').basis, /^broken MUST \(spec §8\.15/);
+    });
+
+    it('skips the behavioural probes, with the reason, when the server answers nothing after initialize', async () => {
+      const report = await checkRawDevice({ mute: true }, { timeouts: { ...TIMEOUTS, listMs: 1500 }, crashTest: undefined });
+      for (const id of ['initialize.subscribed-before-reply', 'teardown.deinitialize', 'teardown.client-presence']) {
+        assert.equal(result(report, id).verdict, 'skip', id);
+        assert.match(result(report, id).observed, /answered none of ping, tools\/list, resources\/list/, id);
+      }
+      assert.deepEqual(flagged(report, 'fail'), ['operation.ping', 'operation.resources-list', 'operation.tools-call', 'operation.tools-list', 'operation.unknown-method'], explain(report));
+    });
 
     it('checks that several instances of one name each answer only on their own topics', async () => {
       const serverName = `conformance/fleet/${uid()}`;

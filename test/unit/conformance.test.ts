@@ -7,7 +7,7 @@ import { xmlProblems } from './conformance-xml.js';
 const NASTY = 'a <b> & "c" \'d\' ]]> \u0001\u0008 \uD800 | `x` [link](http://e) 🔌\r\nline';
 
 function report(verdicts: Verdict[]): ConformanceReport {
-  const results: CheckResult[] = verdicts.map((verdict, i) => ({ ...(CHECKS[i] as (typeof CHECKS)[number]), verdict, expected: `expected ${NASTY}`, observed: `observed ${NASTY}` }));
+  const results: CheckResult[] = verdicts.map((verdict, i) => ({ ...(CHECKS[i] as (typeof CHECKS)[number]), verdict, expected: `expected ${NASTY}`, observed: `observed ${NASTY}`, basis: `basis ${NASTY}` }));
   return { server: `dev/${NASTY}`, instance: 'id&1', broker: 'mqtt://127.0.0.1:1883', startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1234, results, summary: summarize(results) };
 }
 

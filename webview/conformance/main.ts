@@ -56,7 +56,7 @@ function render(): void {
 }
 
 function row(r: CheckResult): HTMLElement {
-  const details = r.verdict === 'pass' || r.verdict === 'skip' ? [] : [h('div', { className: 'detail' }, h('div', {}, h('strong', {}, 'Expected: '), r.expected), h('div', {}, h('strong', {}, 'Observed: '), r.observed))];
+  const details = r.verdict === 'pass' || r.verdict === 'skip' ? [] : [h('div', { className: 'detail' }, h('div', {}, h('strong', {}, 'Expected: '), r.expected), h('div', {}, h('strong', {}, 'Observed: '), r.observed), h('div', { className: 'muted' }, h('strong', {}, 'Verdict: '), r.basis))];
   return h(
     'div',
     { className: `check ${r.verdict}`, attrs: { 'data-check': r.id } },

@@ -1,6 +1,7 @@
 import type { UserProperties } from 'mqtt-packet';
 import type { ClientConnection, ConnectionHost, LogLevel } from './client-connection.js';
 import type { BrokerMessage } from './message.js';
+import type { BrokerObserver } from './observer.js';
 import { RetainedStore } from './retained-store.js';
 import { SubscriptionTrie, type SubscriptionOptions } from './subscription-trie.js';
 
@@ -12,6 +13,7 @@ export interface BrokerCoreSettings {
   connackUserProperties?: (connect: { clientId: string; userProperties: Record<string, string | string[]> }) =>
     Record<string, string | string[]> | undefined;
   log?: (level: LogLevel, message: string) => void;
+  observe?: BrokerObserver;
 }
 
 /** Routing state shared by all connections: who is connected under which id, who subscribed to what, what is retained. */
@@ -21,6 +23,7 @@ export class BrokerCore implements ConnectionHost {
   readonly topicAliasMaximum: number;
   readonly noDelay: boolean;
   readonly maxQueuedBytes: number;
+  readonly observe: BrokerObserver | undefined;
   /** Every open socket, including ones that have not sent CONNECT yet, so stop() can close them all. */
   readonly open = new Set<ClientConnection>();
   private readonly byClientId = new Map<string, ClientConnection>();
@@ -32,6 +35,15 @@ export class BrokerCore implements ConnectionHost {
     this.topicAliasMaximum = settings.topicAliasMaximum;
     this.noDelay = settings.noDelay;
     this.maxQueuedBytes = settings.maxQueuedBytes;
+    const observer = settings.observe;
+    // A failing observer must cost the observer its event, never a client its connection.
+    this.observe = observer && ((event) => {
+      try {
+        observer(event);
+      } catch (err) {
+        this.log('error', `broker observer failed on ${event.type}: ${(err as Error).message}`);
+      }
+    });
   }
 
   log(level: LogLevel, message: string): void {

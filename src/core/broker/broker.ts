@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { BrokerCore } from './broker-core.js';
 import { ClientConnection, type LogLevel } from './client-connection.js';
+import type { BrokerObserver } from './observer.js';
 
 export interface EmbeddedBrokerOptions {
   /** Interface to listen on; loopback by default so nothing is exposed unless asked for. */
@@ -23,6 +24,8 @@ export interface EmbeddedBrokerOptions {
    */
   maxQueuedBytes?: number;
   log?: (level: LogLevel, message: string) => void;
+  /** Sees every client's CONNECT, SUBSCRIBE, PUBLISH, PUBACK and disconnect (observer.ts); costs nothing when absent. */
+  observe?: BrokerObserver;
   /** TCP_NODELAY on accepted sockets (default true). Only benchmarks comparing Nagle on/off should turn it off. */
   noDelay?: boolean;
 }
@@ -105,6 +108,7 @@ export class EmbeddedBroker {
       maxQueuedBytes: this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
       connackUserProperties: this.options.connackUserProperties,
       log: this.options.log,
+      observe: this.options.observe,
     });
   }
 }

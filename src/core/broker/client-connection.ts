@@ -4,6 +4,7 @@ import * as mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IDisconnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet, UserProperties } from 'mqtt-packet';
 import { performance } from 'node:perf_hooks';
 import { FrameReader, type FrameEvent } from './frame-reader.js';
+import { connectEvent, observedAt, subscribeEvent, type BrokerObserver } from './observer.js';
 import type { BrokerMessage } from './message.js';
 import { Outbound } from './outbound.js';
 import { frameViolation, packetViolation } from './packet-rules.js';
@@ -22,6 +23,8 @@ export interface ConnectionHost {
   readonly noDelay: boolean;
   /** Outbound bytes held per client at most (see Outbound). */
   readonly maxQueuedBytes: number;
+  /** Called as `observe?.(...)`, so no event object is even built when nobody observes. */
+  readonly observe: BrokerObserver | undefined;
   log(level: LogLevel, message: string): void;
   attach(connection: ClientConnection): void;
   detach(connection: ClientConnection): void;
@@ -161,6 +164,7 @@ export class ClientConnection {
       case 'publish':
         return this.onPublish(packet);
       case 'puback':
+        this.host.observe?.({ type: 'puback', at: observedAt(), clientId: this.clientId, messageId: packet.messageId ?? 0 });
         return this.outbound?.acknowledged(packet.messageId);
       case 'subscribe':
         return this.onSubscribe(packet);
@@ -218,6 +222,7 @@ export class ClientConnection {
 
     this.state = 'connected';
     const userProperties = this.host.admit(this, props.userProperties ?? {});
+    this.host.observe?.(connectEvent(connect, this.clientId, userProperties));
     if (version === 5) {
       this.send({
         cmd: 'connack',
@@ -286,6 +291,8 @@ export class ClientConnection {
       }
     }
     if (!isValidTopicName(topic)) return this.terminate(ReasonCode.topicNameInvalid, true, `invalid topic name '${topic}'`);
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    this.host.observe?.({ type: 'publish', at: observedAt(), clientId: this.clientId, topic, qos: packet.qos, retain: packet.retain, properties: props, payloadLength: payload.length, payload });
 
     const properties: BrokerMessage['properties'] = {};
     if (props.payloadFormatIndicator !== undefined) properties.payloadFormatIndicator = props.payloadFormatIndicator;
@@ -295,7 +302,7 @@ export class ClientConnection {
     if (props.userProperties !== undefined) properties.userProperties = props.userProperties;
     const reached = this.host.publish({
       topic,
-      payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+      payload,
       qos: packet.qos,
       retain: packet.retain,
       properties,
@@ -309,6 +316,7 @@ export class ClientConnection {
 
   private onSubscribe(packet: ISubscribePacket): void {
     if (packet.subscriptions.length === 0) return this.terminate(ReasonCode.protocolError, true, 'SUBSCRIBE without topic filters');
+    this.host.observe?.(subscribeEvent(packet, this.clientId));
     this.runInSlices(serveSubscribe(packet, {
       protocolVersion: this.protocolVersion,
       subscribe: (filter, options) => {
@@ -370,6 +378,7 @@ export class ClientConnection {
 
   private onUnsubscribe(packet: IUnsubscribePacket): void {
     if (packet.unsubscriptions.length === 0) return this.terminate(ReasonCode.protocolError, true, 'UNSUBSCRIBE without topic filters');
+    this.host.observe?.({ type: 'unsubscribe', at: observedAt(), clientId: this.clientId, filters: packet.unsubscriptions });
     const granted = packet.unsubscriptions.map((filter) => {
       this.filters.delete(filter);
       return this.host.unsubscribe(this, filter) ? ReasonCode.success : 0x11; // 0x11: No subscription existed
@@ -380,6 +389,7 @@ export class ClientConnection {
   private onDisconnect(packet: IDisconnectPacket): void {
     // Only "disconnect with Will Message" keeps the will; any other client-sent reason discards it, as Mosquitto does.
     const keepWill = packet.reasonCode === ReasonCode.disconnectWithWill;
+    this.host.observe?.({ type: 'disconnect', at: observedAt(), clientId: this.clientId, reasonCode: packet.reasonCode ?? 0 });
     this.terminate(undefined, keepWill);
   }
 
@@ -406,6 +416,7 @@ export class ClientConnection {
     this.will = undefined;
     this.outbound?.discard();
     this.host.release(this, this.filters);
+    this.host.observe?.({ type: 'close', at: observedAt(), clientId: this.clientId, reason: reasonString ?? 'connection closed', willPublished: will !== undefined });
     if (will) this.host.publish(will);
   }
 

@@ -1,1 +1,2 @@
 export { DEFAULT_MAX_QUEUED_BYTES, EmbeddedBroker, type EmbeddedBrokerOptions } from './broker.js';
+export type { BrokerEvent, BrokerObserver, ConnectEvent, PublishEvent, SubscribeEvent } from './observer.js';

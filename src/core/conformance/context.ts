@@ -1,8 +1,8 @@
 // State one conformance run shares between its check groups: the results so far, the probes to close, and
 // what earlier groups learned about the device (its instance, its session, its capabilities).
 import { checkDefinition } from './catalogue.js';
-import type { Answer, ClientProbe, Observation } from './probe.js';
-import { DEFAULT_TIMEOUTS, type CheckResult, type ConformanceOptions, type ConformanceTimeouts, type Verdict } from './types.js';
+import type { Answer, ClientProbe, Observation, SentRequest } from './probe.js';
+import { DEFAULT_TIMEOUTS, type CheckDefinition, type CheckResult, type ConformanceOptions, type ConformanceTimeouts, type Verdict } from './types.js';
 
 export interface SessionUnderTest {
   probe: ClientProbe;
@@ -16,6 +16,14 @@ export interface SessionUnderTest {
   legacy: boolean;
   initialize: Answer;
   capabilities: Record<string, unknown>;
+  /** Requests sent the moment the initialize response arrived (spec §5.3: the server is subscribed by then). */
+  followUps: SentRequest[];
+  /**
+   * A method the server has been seen to answer (ping, else tools/list, else another advertised list): what
+   * every behavioural probe sends, so a server without ping is not mistaken for one that stopped listening.
+   * Undefined until the operation checks ran, and when the server answered none of them.
+   */
+  probeMethod: string | undefined;
 }
 
 export class CheckContext {
@@ -37,7 +45,10 @@ export class CheckContext {
   }
 
   record(id: string, verdict: Verdict, expected: string, observed: string, data?: Record<string, unknown>): void {
-    const result: CheckResult = { ...checkDefinition(id), verdict, expected, observed, ...(data ? { data } : {}) };
+    // An aborted run's stragglers see closed connections; what they would conclude is not a finding.
+    if (this.options.signal?.aborted) return;
+    const definition = checkDefinition(id);
+    const result: CheckResult = { ...definition, verdict, expected, observed, basis: verdictBasis(definition, verdict), ...(data ? { data } : {}) };
     this.results.set(id, result);
     this.options.events?.({
       kind: 'check',
@@ -57,6 +68,16 @@ export class CheckContext {
     this.probes.push(probe);
     return probe;
   }
+}
+
+/** The verdict policy in words, so a report always says whether a MUST or a SHOULD is at stake. */
+export function verdictBasis(definition: CheckDefinition, verdict: Verdict): string {
+  const spec = `spec ${definition.section}`;
+  if (verdict === 'skip') return '';
+  if (definition.requirement === 'advice') return 'advice, not a spec rule';
+  if (verdict === 'fail') return `broken ${definition.requirement} (${spec})`;
+  if (verdict === 'warn' && definition.requirement === 'MUST') return `MUST (${spec}), but a deviation so common that clients must tolerate it: warning`;
+  return `${definition.requirement} (${spec})`;
 }
 
 /** A short, single-line preview of a payload or value for "observed" texts. */

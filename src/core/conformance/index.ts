@@ -4,4 +4,7 @@ export { reportToMarkdown, groupResults, VERDICT_SYMBOL } from './report-markdow
 export { reportToJunit } from './report-junit.js';
 export { CHECKS, GROUP_TITLES, checkDefinition } from './catalogue.js';
 export { DEFAULT_TIMEOUTS } from './types.js';
-export type { CheckDefinition, CheckGroup, CheckResult, ConformanceOptions, ConformanceReport, ConformanceTimeouts, Verdict } from './types.js';
+export { takeoverCrashTest } from './teardown.js';
+export { PacketCapture } from './packets.js';
+export { startListening, type FoundDevice, type ListenOptions, type ListeningChecker } from './listen.js';
+export type { CheckDefinition, CheckGroup, CheckResult, ConformanceOptions, ConformanceReport, ConformanceTimeouts, CrashTest, PacketSource, Requirement, Verdict } from './types.js';

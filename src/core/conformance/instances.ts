@@ -29,9 +29,11 @@ export async function checkInstances(ctx: CheckContext, session: SessionUnderTes
     }
     const rpcTopic = topics.rpc(probe.clientId, serverId, ctx.serverName);
     await probe.send(rpcTopic, { method: 'notifications/initialized' });
-    const ping = probe.request(rpcTopic, serverId, 'ping');
-    sent.push(ping);
-    if (!(await probe.answer(ping, ctx.timeouts.pingMs))) problems.push(`instance ${serverId} did not answer ping on ${rpcTopic}`);
+    // Instances of one name run the same firmware: what the tested one answers, they answer.
+    const method = session.probeMethod ?? 'ping';
+    const request = probe.request(rpcTopic, serverId, method);
+    sent.push(request);
+    if (!(await probe.answer(request, method === 'ping' ? ctx.timeouts.pingMs : ctx.timeouts.listMs))) problems.push(`instance ${serverId} did not answer ${method} on ${rpcTopic}`);
   }
   // Answers from the wrong instance may trail the right one.
   await delay(Math.min(ctx.timeouts.silenceMs, 1000));

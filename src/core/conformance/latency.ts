@@ -11,6 +11,8 @@ const NAGLE_BANDS: ReadonlyArray<[number, number]> = [
 ];
 
 export async function checkLatency(ctx: CheckContext, session: SessionUnderTest): Promise<void> {
+  const ping = ctx.results.get('operation.ping');
+  if (ping && !ping.data?.answered) return ctx.skip('latency.ping-rtt', 'ping is not answered (operation.ping)');
   const samples = ctx.options.latencySamples ?? DEFAULT_LATENCY_SAMPLES;
   const rtts: number[] = [];
   let unanswered = 0;

@@ -30,16 +30,16 @@ async function checkPing(ctx: CheckContext, session: SessionUnderTest): Promise<
   const { pingMs } = ctx.timeouts;
   const expected = `empty result {} within ${seconds(pingMs)}`;
   const { answer } = await call(session, 'ping', undefined, pingMs);
-  if (!answer) return ctx.record('operation.ping', 'fail', expected, `no answer within ${seconds(pingMs)}`);
+  if (!answer) return ctx.record('operation.ping', 'fail', expected, `no answer within ${seconds(pingMs)}`, { answered: false });
   const { message } = answer;
-  if ('error' in message) return ctx.record('operation.ping', 'fail', expected, `answered with ${describeAnswer(message)}`);
+  if ('error' in message) return ctx.record('operation.ping', 'fail', expected, `answered with ${describeAnswer(message)}`, { answered: false });
   const result = message.result;
-  if (isObject(result) && Object.keys(result).length === 0) return ctx.record('operation.ping', 'pass', expected, `{} after ${ms(answer.elapsedMs)}`);
+  if (isObject(result) && Object.keys(result).length === 0) return ctx.record('operation.ping', 'pass', expected, `{} after ${ms(answer.elapsedMs)}`, { answered: true });
   const pong = isObject(result) && result.pong === true && Object.keys(result).length === 1;
   ctx.record('operation.ping', 'warn', expected,
     pong
       ? '{"pong":true} (EMQX TypeScript SDK style): clients must accept any result; the TS SDK client is the only one that needs it'
-      : `non-empty result ${preview(result, 80)}: clients must accept any result`);
+      : `non-empty result ${preview(result, 80)}: clients must accept any result`, { answered: true });
 }
 
 async function checkList(

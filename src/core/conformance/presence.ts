@@ -86,8 +86,10 @@ function checkPayload(ctx: CheckContext, presence: Observation): void {
   if (message.jsonrpc !== '2.0') problems.push('"jsonrpc": "2.0" is missing');
   if ('id' in message) problems.push(`it carries an id (${preview(message.id, 40)}), which makes it a request`);
   if (!params) problems.push('params is not an object');
-  else if (typeof params.description !== 'string') problems.push('params.description is not a string');
-  if (problems.length) ctx.record('presence.well-formed', 'warn', expectedShape, problems.join('; '));
+  // Broken JSON-RPC fails; a missing description only costs the user a line of text.
+  const noDescription = params !== undefined && typeof params.description !== 'string';
+  if (problems.length) ctx.record('presence.well-formed', 'fail', expectedShape, [...problems, ...(noDescription ? ['params.description is not a string'] : [])].join('; '));
+  else if (noDescription) ctx.record('presence.well-formed', 'warn', expectedShape, 'params.description is not a string: clients show no description (a SHOULD-level lapse)');
   else ctx.record('presence.well-formed', 'pass', expectedShape, `online notification, description "${preview(params?.description, 60)}"`);
 
   const expectedName = `params.server_name = "${ctx.serverName}" (the name in the topic)`;

@@ -36,7 +36,7 @@ export interface Answer {
   elapsedMs: number;
 }
 
-type Waiter = { match: (o: Observation) => boolean; resolve: (o: Observation) => void };
+type Waiter = { match: (o: Observation) => boolean; resolve: (o: Observation) => void; cancel?: () => void };
 
 export class ClientProbe {
   readonly clientId: string;
@@ -67,7 +67,10 @@ export class ClientProbe {
   }
 
   async close(): Promise<void> {
-    for (const w of this.waiters) this.waiters.delete(w);
+    for (const w of this.waiters) {
+      this.waiters.delete(w);
+      w.cancel?.();
+    }
     await this.connection.close().catch(() => undefined);
   }
 
@@ -155,6 +158,10 @@ export class ClientProbe {
         resolve: (o) => {
           clearTimeout(timer);
           resolve(o);
+        },
+        cancel: () => {
+          clearTimeout(timer);
+          resolve(undefined);
         },
       };
       const timer = setTimeout(() => {

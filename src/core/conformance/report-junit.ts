@@ -24,7 +24,7 @@ export function reportToJunit(report: ConformanceReport): string {
 
 function testcase(r: CheckResult): string {
   const open = `    <testcase classname="mcp-over-mqtt.${xml(r.group)}" name="${xml(`${r.id}: ${r.title}`)}" time="0">`;
-  const detail = `${r.rule}\nSpec: ${r.section} ${r.specUrl}\nExpected: ${r.expected}\nObserved: ${r.observed}`;
+  const detail = `${r.rule}\nSpec: ${r.section} ${r.specUrl}\nExpected: ${r.expected}\nObserved: ${r.observed}\nVerdict: ${r.basis}`;
   switch (r.verdict) {
     case 'fail':
       return `${open}\n      <failure message="${xml(r.observed)}" type="conformance">${xml(detail)}</failure>\n    </testcase>`;

@@ -16,7 +16,7 @@ export function reportToMarkdown(report: ConformanceReport): string {
   for (const [group, results] of groupResults(report.results)) {
     lines.push('', `## ${GROUP_TITLES[group]}`, '', '| | Check | Expected | Observed | Spec |', '|---|---|---|---|---|');
     for (const r of results) {
-      lines.push(`| ${VERDICT_SYMBOL[r.verdict]} | **${escapeCell(r.title)}**<br>\`${r.id}\` | ${escapeCell(r.expected)} | ${escapeCell(r.observed)} | [${escapeCell(r.section)}](${r.specUrl}) |`);
+      lines.push(`| ${VERDICT_SYMBOL[r.verdict]} | **${escapeCell(r.title)}**<br>\`${r.id}\` | ${escapeCell(r.expected)} | ${escapeCell(r.observed)}${r.basis ? `<br>_${escapeCell(r.basis)}_` : ''} | [${escapeCell(r.section)}](${r.specUrl}) |`);
     }
   }
   return lines.join('\n') + '\n';

@@ -11,6 +11,8 @@ import { checkOperation } from './operation.js';
 import { checkPresence } from './presence.js';
 import { checkCrash, checkDeinitialize } from './teardown.js';
 import { checkTraffic, provokeCapabilityNotification } from './traffic.js';
+import { checkPackets } from './packets.js';
+import { checkSubscriptions } from './subscriptions.js';
 import type { CheckResult, ConformanceOptions, ConformanceReport, Verdict } from './types.js';
 
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
@@ -19,29 +21,45 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const started = performance.now();
   let whyNotReached = 'not reached';
   let serverId: string | undefined;
-  const stopIfAborted = (): void => options.signal?.throwIfAborted();
-  try {
-    stopIfAborted();
+  const run = async (): Promise<void> => {
     serverId = await checkPresence(ctx);
     if (serverId === undefined) {
       whyNotReached = 'no instance of the server to test';
-    } else {
-      stopIfAborted();
-      const session = await checkInitialize(ctx, serverId);
-      if (!session) {
-        whyNotReached = 'initialize failed, so there is no session to test';
-      } else {
-        for (const group of [checkOperation, provokeCapabilityNotification, checkVersionNegotiation, checkLatency, checkInstances, checkDeinitialize]) {
-          stopIfAborted();
-          await group(ctx, session);
-        }
-        checkTraffic(ctx, session);
-      }
-      stopIfAborted();
-      // Last, because the device is gone afterwards.
-      await checkCrash(ctx, serverId);
+      return;
     }
+    const session = await checkInitialize(ctx, serverId);
+    if (!session) {
+      whyNotReached = 'initialize failed, so there is no session to test';
+    } else {
+      await checkOperation(ctx, session);
+      await checkSubscriptions(ctx, session);
+      await provokeCapabilityNotification(ctx, session);
+      await checkVersionNegotiation(ctx, session);
+      await checkLatency(ctx, session);
+      await checkInstances(ctx, session);
+      await checkDeinitialize(ctx, session);
+      checkTraffic(ctx, session);
+    }
+    checkPackets(ctx, session, serverId);
+    // Last, because the device is gone afterwards.
+    await checkCrash(ctx, serverId);
+  };
+  const { signal } = options;
+  signal?.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  try {
+    if (!signal) await run();
+    else
+      await Promise.race([
+        run(),
+        new Promise<never>((_, reject) => {
+          onAbort = () => reject(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // Closing the probes also ends every wait, so an aborted run's checks finish (unrecorded) in the background.
     await Promise.all(ctx.probes.map((p) => p.close()));
   }
   for (const def of CHECKS) if (!ctx.results.has(def.id)) ctx.skip(def.id, whyNotReached);

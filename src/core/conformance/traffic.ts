@@ -78,10 +78,9 @@ function checkUserProperties(ctx: CheckContext, session: SessionUnderTest, publi
     if (id !== undefined && id !== session.serverId) wrong.push(`${describe(o)} has ${PROP.clientId}: ${id}`);
   }
   const data = { publishes: publishes.length, missing: missing.length, wrong: wrong.length };
-  if (wrong.length) ctx.record('traffic.user-properties', 'fail', expected, summarize(wrong, publishes.length), data);
-  else if (missing.length)
-    ctx.record('traffic.user-properties', 'warn', expected,
-      `${summarize(missing, publishes.length)}; clients must not require them, but brokers and bridges that route on them cannot`, data);
+  // A MUST: tolerant clients cope, but brokers, gateways and bridges that route or authorize on them cannot.
+  if (wrong.length || missing.length)
+    ctx.record('traffic.user-properties', 'fail', expected, summarize([...wrong, ...missing], publishes.length), data);
   else ctx.record('traffic.user-properties', 'pass', expected, `${publishes.length} publishes, all with both properties`, data);
 }
 
@@ -152,9 +151,11 @@ function checkNoEcho(ctx: CheckContext, session: SessionUnderTest, publishes: Ob
     probe.observations.filter((o) => fromDevice.has(o) && o.json && !('method' in o.json) && !probe.requests.has(o.json.id as number)),
   );
   if (unsolicited.length)
-    ctx.record('traffic.no-echo', 'warn', expected,
+    ctx.record('traffic.no-echo', 'fail', expected,
       `${summarize(unsolicited.map((o) => `${describe(o)} ${preview(o.payload, 60)}`))}: the server may be receiving its own messages (No Local missing on ${session.rpcTopic})`);
-  else ctx.record('traffic.no-echo', 'pass', expected, 'none seen (behavioural: only echoes that provoke an answer are visible)');
+  else
+    ctx.record('traffic.no-echo', 'pass', expected,
+      'no answers to ids never sent; the No Local flag itself is visible only in packet mode (--listen), so a device that silently drops its own messages passes here');
 }
 
 function describe(o: Observation): string {
