@@ -23,6 +23,7 @@ import { DeviceMcpProvider, PROVIDER_ID } from './mcp/provider.js';
 import { SimulatorService } from './simulators.js';
 import { ProxyService } from './proxy.js';
 import { ConformanceReports } from './conformance/report-panel.js';
+import { listeningCheckCommands } from './conformance/listen-command.js';
 import { ToolInvokers } from './webviews/invoker/index.js';
 import { TIMELINE_VIEW_ID, TimelineViewProvider } from './webviews/timeline/provider.js';
 import { timelineCommands } from './webviews/timeline/index.js';
@@ -106,6 +107,7 @@ export function createContainer(context: vscode.ExtensionContext): Container {
       ...simulators.commands(),
       ...proxies.commands(),
       ...conformance.commands(),
+      ...listeningCheckCommands(conformance),
       ...invokers.commands(),
       ...timelineCommands(events, timeline),
       ...statusCommands(brokers),

@@ -26,6 +26,7 @@ export const COMMAND_TITLES = {
   'mqttMcp.stopSimulator': 'Stop Device Simulator',
   'mqttMcp.runProxy': 'Run Device Proxy',
   'mqttMcp.checkConformance': 'Check Conformance',
+  'mqttMcp.checkListening': 'Check a Device Connecting Here',
   'mqttMcp.exposeToAgent': 'Expose to Agent',
   'mqttMcp.hideFromAgent': 'Hide from Agent',
   'mqttMcp.scaffoldDevice': 'Scaffold Device Server from Model',

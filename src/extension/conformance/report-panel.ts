@@ -3,7 +3,7 @@
 // Results also reach the timeline through the checker's events. Runs are abortable: closing a panel or the
 // editor stops its check between groups (ConformanceReports.dispose awaits that).
 import * as vscode from 'vscode';
-import type { CheckResult, ConformanceReport } from '../../core/conformance/index.js';
+import type { CheckResult, ConformanceOptions, ConformanceReport } from '../../core/conformance/index.js';
 import type { EventLog } from '../../core/events/event-log.js';
 import { errorMessage, type Logger } from '../../core/util/logger.js';
 import type { ReportFromWebview, ReportToWebview } from '../../../webview/conformance/protocol.js';
@@ -11,7 +11,6 @@ import type { BrokerManager } from '../brokers/manager.js';
 import { renderPage, webviewOptions } from '../webviews/webview-html.js';
 import { checkConformanceMessage } from '../webviews/message-guards.js';
 import { type ReadyMessage, WebviewHost } from '../webviews/webview-host.js';
-import type { ServerTarget } from '../commands/arguments.js';
 import { pickServer } from '../commands/pickers.js';
 import type { CommandHandlers } from '../commands/register.js';
 import { loadCore } from '../core-loader.js';
@@ -23,13 +22,21 @@ export interface ConformanceDeps {
   log: Logger;
 }
 
+/** Which server a panel checks: a configured broker's, or one reached another way (`source`). */
+export interface ReportTarget {
+  broker: { id: string; label: string };
+  serverName: string;
+  /** Where to check instead of the configured broker (packet mode: the listening broker and its capture). */
+  source?: Pick<ConformanceOptions, 'broker' | 'serverId' | 'packets'>;
+}
+
 /** The open report panels, one per server, and the commands that open them. */
 export class ConformanceReports {
   private readonly open = new Map<string, ConformancePanel>();
 
   constructor(private readonly deps: ConformanceDeps) {}
 
-  show(target: ServerTarget): ConformancePanel {
+  show(target: ReportTarget): ConformancePanel {
     const key = `${target.broker.id}\u0000${target.serverName}`;
     const existing = this.open.get(key);
     if (existing) {
@@ -75,7 +82,7 @@ export class ConformancePanel {
 
   constructor(
     private readonly deps: ConformanceDeps,
-    private readonly target: ServerTarget,
+    private readonly target: ReportTarget,
     readonly panel: vscode.WebviewPanel,
   ) {
     // The panel is retained while hidden, so messages posted before the page loads wait for it.
@@ -131,8 +138,10 @@ export class ConformancePanel {
         { location: vscode.ProgressLocation.Notification, title: `Checking ${this.target.serverName}`, cancellable: false },
         async (progress) =>
           runConformance({
-            broker: await this.deps.brokers.brokerConfig(this.target.broker.id),
+            broker: this.target.source?.broker ?? (await this.deps.brokers.brokerConfig(this.target.broker.id)),
             serverName: this.target.serverName,
+            serverId: this.target.source?.serverId,
+            packets: this.target.source?.packets,
             events: this.deps.events.sink,
             signal,
             onProgress: (result: CheckResult) => {
