@@ -10,7 +10,7 @@ import { CHECKS, runConformance, type CheckResult, type ConformanceOptions, type
 import type { NewEvent } from '../../src/core/events/event-log.js';
 import { McpMqttServerHost } from '../../src/core/server/host.js';
 import { startRawDevice, type RawDevice, type RawDeviceDeviations } from '../fixtures/raw-device.js';
-import { brokerKinds, startBroker, type BrokerKind, type TestBroker } from '../helpers/brokers.js';
+import { startBroker, type BrokerKind, type TestBroker } from '../helpers/brokers.js';
 
 /**
  * Generous limits that only bound how long a broken device makes a test wait; nothing asserts durations.
@@ -75,7 +75,8 @@ function explain(report: ConformanceReport): string {
   return report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map((r) => `${r.verdict} ${r.id}: ${r.observed}`).join('\n');
 }
 
-for (const kind of brokerKinds()) {
+/** The corpus on one broker kind; conformance-embedded/-mosquitto.test.ts run the kinds as parallel files. */
+export function conformanceSuite(kind: BrokerKind): void {
   describe(`conformance checker (${kind})`, () => {
     let broker: TestBroker;
     const devices: RawDevice[] = [];

@@ -1,0 +1,5 @@
+// The conformance corpus (conformance-suite.ts) on the embedded broker: a file per broker so the two run in parallel.
+import { brokerKinds } from '../helpers/brokers.js';
+import { conformanceSuite } from './conformance-suite.js';
+
+for (const kind of brokerKinds().filter((k) => k === 'embedded')) conformanceSuite(kind);
