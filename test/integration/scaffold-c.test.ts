@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
-import { assertConformant, checkListChanged, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
+import { assertConformant, assertPacketConformant, checkListChanged, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
 
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const NEEDED = [
@@ -67,6 +67,12 @@ describe('C scaffold of the example models', { skip: missing.length ? `needs ${m
     const bad = await run(join(dir, models[0]!.slug, 'build', 'mcp-device'), ['--id', 'has/slash']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--id must be/);
+  });
+
+  // Packet mode: the checker is the broker, so the device's CONNECT (will, session expiry, properties),
+  // SUBSCRIBE order and No Local are judged from its own packets, not inferred from outside.
+  it('every example model passes the packet-level checks (mqtt-mcp check --listen)', { timeout: 5 * 60_000 }, async () => {
+    await assertPacketConformant(models, 'c-pk', (m, url, serverId) => startDevice(join(dir, m.slug, 'build', 'mcp-device'), ['--broker', url.replace(/^mqtt:/, 'tcp:'), '--id', serverId], join(dir, m.slug)));
   });
 
   for (const kind of brokerKinds()) {

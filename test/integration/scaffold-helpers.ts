@@ -2,9 +2,10 @@
 // `mqtt-mcp check --crash-test --json`, where the "crash" is a SIGKILL of the device process.
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runConformance, type ConformanceReport } from '../../src/core/conformance/index.js';
+import { runConformance, startListening, type ConformanceReport } from '../../src/core/conformance/index.js';
 import { freshSubscriberView } from '../../src/core/conformance/probe.js';
 import { loadDeviceModel, type DeviceModel } from '../../src/core/device/index.js';
 import { params } from '../../src/core/scaffold/plan.js';
@@ -146,4 +147,54 @@ export async function checkListChanged(brokerUrl: string, serverName: string, se
       assert.equal(call.code, 0, call.stdout + call.stderr);
     },
   });
+}
+
+/**
+ * Packet mode: every model's device connects to a checker that is its broker (in-process, any free port), so
+ * its own CONNECT, SUBSCRIBE and PUBLISH packets are judged too. `start` launches one device at a URL; all
+ * models run at once, and the failures of every model are reported together.
+ */
+export async function assertPacketConformant(models: ExampleModel[], prefix: string, start: (m: ExampleModel, url: string, serverId: string) => Promise<DeviceProcess>): Promise<void> {
+  const listening = await startListening({ host: '127.0.0.1', port: 0 });
+  try {
+    const problems = await Promise.all(models.map(async (m) => {
+      const serverId = `${prefix}-${m.slug}-${randomBytes(3).toString('hex')}`;
+      const serverName = m.model.serverName.replaceAll('{n}', '1').replaceAll('{id}', serverId);
+      const device = await start(m, listening.localUrl, serverId);
+      try {
+        const found = await listening.waitForDevice({ serverName, timeoutMs: 20_000 });
+        assert.equal(found.serverId, serverId, m.slug);
+        const tool = toolToCall(m.model);
+        const report = await runConformance({ broker: { url: listening.localUrl }, serverName, serverId, packets: listening.capture, call: tool ? { tool } : undefined, latencySamples: 5 });
+        return packetProblems(report).map((p) => `${m.slug}: ${p}`);
+      } catch (error) {
+        return [`${m.slug}: ${(error as Error).message}\n${device.output()}`];
+      } finally {
+        await device.stop();
+      }
+    }));
+    const all = problems.flat();
+    assert.deepEqual(all, [], all.join('\n'));
+  } finally {
+    await listening.stop();
+  }
+}
+
+/**
+ * No failure, no warning (the latency probe aside: a loaded machine is not the device's fault), and the checks
+ * only packets can make really ran (not skipped for want of a CONNECT).
+ */
+function packetProblems(report: ConformanceReport): string[] {
+  const flagged = report.results.filter((r) => r.verdict === 'fail' || (r.verdict === 'warn' && r.id !== 'latency.ping-rtt'));
+  const out = flagged.map((r) => `${r.verdict} ${r.id}: ${r.observed}`);
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  for (const id of ['connection.mqtt5', 'connection.connect-properties', 'connection.client-id', 'traffic.qos', 'traffic.topics', 'traffic.no-echo', 'traffic.user-properties', 'initialize.subscribed-before-reply']) {
+    if (byId.get(id)?.verdict !== 'pass') out.push(`${id} did not pass: ${byId.get(id)?.verdict} ${byId.get(id)?.observed}`);
+  }
+  for (const id of ['teardown.will', 'teardown.session-expiry']) {
+    const r = byId.get(id);
+    if (r?.verdict !== 'pass' || !r.observed.startsWith('from CONNECT:')) out.push(`${id} not judged from CONNECT: ${r?.verdict} ${r?.observed}`);
+  }
+  if (!/SUBSCRIBE [\d.]+ ms before the reply/.test(byId.get('initialize.subscribed-before-reply')?.observed ?? '')) out.push('SUBSCRIBE order not read from the packets');
+  return out;
 }

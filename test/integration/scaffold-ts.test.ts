@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
-import { assertConformant, checkListChanged, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
+import { assertConformant, assertPacketConformant, checkListChanged, checkWithCrash, CLI, ensureCliBuilt, exampleModels, run, startDevice, stopCleanly, toolToCall, type ExampleModel } from './scaffold-helpers.js';
 
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 
@@ -53,6 +53,12 @@ describe('TypeScript scaffold of the example models', () => {
     assert.match(again.stdout, new RegExp(`kept\\s+src/handlers/${m.model.functions[0]!.name}\\.ts`));
     assert.equal(readFileSync(handler, 'utf8'), edited);
     assert.equal(readFileSync(glue, 'utf8'), original);
+  });
+
+  // Packet mode: the checker is the broker, so the device's CONNECT (will, session expiry, properties),
+  // SUBSCRIBE order and No Local are judged from its own packets, not inferred from outside.
+  it('every example model passes the packet-level checks (mqtt-mcp check --listen)', { timeout: 5 * 60_000 }, async () => {
+    await assertPacketConformant(models, 'ts-pk', (m, url, serverId) => startDevice(process.execPath, ['dist/main.js', '--broker', url, '--id', serverId], join(dir, m.slug)));
   });
 
   for (const kind of brokerKinds()) {
