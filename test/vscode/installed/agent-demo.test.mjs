@@ -30,13 +30,13 @@ test('the installed copy starts its embedded broker with the demo devices', asyn
     await wb.openViewContainer('MQTT MCP');
     await wb.runCommand('MQTT MCP: Start Local Broker with Demo Devices');
     await wb.expandTreeItem('Devices', 'Local broker (demo)', { timeout: PATIENCE_MS });
-    // The demo's devices come from the example models shipped in the package: wait for a child row under the
-    // local broker (the E2E broker has a 'home' folder too, so the label alone would prove nothing).
+    // The demo's devices come from the example models shipped in the package: wait for a device folder as the
+    // local broker's first child (the E2E broker has the same folders, so a label alone would prove nothing).
     await wb.page.waitForFunction(() => {
       const rows = [...globalThis.document.querySelectorAll('.monaco-list-row[aria-level]')]
         .map((r) => ({ level: r.getAttribute('aria-level'), label: r.querySelector('.label-name')?.textContent?.trim() }));
       const at = rows.findIndex((r) => r.label === 'Local broker (demo)');
-      return at >= 0 && rows[at + 1]?.level === '2' && rows[at + 1].label === 'home';
+      return at >= 0 && rows[at + 1]?.level === '2' && ['3D-Printer/ACH301', 'home', 'lab/kitchen-sink'].includes(rows[at + 1].label);
     }, undefined, { timeout: PATIENCE_MS });
     await wb.screenshot('installed-demo');
     await wb.runCommand('MQTT MCP: Stop Local Broker');
