@@ -185,6 +185,23 @@ function formatIssues(issues: ModelIssue[], source?: string): string {
 /** The generated tool that writes `writable` attributes. */
 export const SET_ATTRIBUTE_TOOL = 'set_attribute';
 
+/** The tool a device gets for its writable attributes (simulator, proxy and scaffolds alike). */
+export function setAttributeFunction(writable: string[]): FunctionModel {
+  return {
+    name: SET_ATTRIBUTE_TOOL,
+    description: `Set one of the device's writable attributes (${writable.join(', ')}) directly.`,
+    parameters: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', enum: writable, description: 'Attribute to set.' },
+        value: { description: 'New value; must fit the attribute type.' },
+      },
+      required: ['name', 'value'],
+    },
+    returns: { text: '{{args.name}} is now {{json(attributes[args.name])}}' },
+  };
+}
+
 export function attributeUri(serverName: string, attribute: string): string {
   return `device://${serverName}/attributes/${attribute}`;
 }

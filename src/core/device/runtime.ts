@@ -5,7 +5,7 @@ import { attributeValueProblem, presentValue } from './attribute-values.js';
 import { hasDynamics, stepAttribute, type OverlayState } from './dynamics.js';
 import { evaluateExpression, renderTemplate, resolveValue, type ExpressionScope } from './expression.js';
 import {
-  attributeUri, eventsUri, findAttribute, SET_ATTRIBUTE_TOOL,
+  attributeUri, eventsUri, findAttribute, setAttributeFunction,
   type AttributeAssignments, type DeviceModel, type EventModel, type FunctionModel, type LoggingLevel,
 } from './model.js';
 import type { Actuator } from './actuation.js';
@@ -344,18 +344,3 @@ function isConditionEvent(event: EventModel): boolean {
   return Boolean(event.when) && !event.everySeconds && !event.source;
 }
 
-function setAttributeFunction(writable: string[]): FunctionModel {
-  return {
-    name: SET_ATTRIBUTE_TOOL,
-    description: `Set one of the device's writable attributes (${writable.join(', ')}) directly.`,
-    parameters: {
-      type: 'object',
-      properties: {
-        name: { type: 'string', enum: writable, description: 'Attribute to set.' },
-        value: { description: 'New value; must fit the attribute type.' },
-      },
-      required: ['name', 'value'],
-    },
-    returns: { text: '{{args.name}} is now {{json(attributes[args.name])}}' },
-  };
-}

@@ -1,6 +1,6 @@
 // What both scaffolds need from a device model: identifiers that are legal in TypeScript and C, the
 // arguments of each function as the generated code sees them, and the tool that writes writable attributes.
-import { SET_ATTRIBUTE_TOOL, type AttributeModel, type DeviceModel, type FunctionModel } from '../device/model.js';
+import { setAttributeFunction as setAttributeTool, type AttributeModel, type DeviceModel, type FunctionModel } from '../device/model.js';
 
 export type ScaffoldLanguage = 'ts' | 'c';
 
@@ -59,20 +59,7 @@ export function writableAttributes(model: DeviceModel): string[] {
 /** The same generated tool the simulator offers for writable attributes. */
 export function setAttributeFunction(model: DeviceModel): FunctionModel | undefined {
   const writable = writableAttributes(model);
-  if (writable.length === 0) return undefined;
-  return {
-    name: SET_ATTRIBUTE_TOOL,
-    description: `Set one of the device's writable attributes (${writable.join(', ')}) directly.`,
-    parameters: {
-      type: 'object',
-      properties: {
-        name: { type: 'string', enum: writable, description: 'Attribute to set.' },
-        value: { description: 'New value; must fit the attribute type.' },
-      },
-      required: ['name', 'value'],
-    },
-    returns: { text: '{{args.name}} is now {{json(attributes[args.name])}}' },
-  };
+  return writable.length ? setAttributeTool(writable) : undefined;
 }
 
 /** The model's functions plus set_attribute: every tool the device lists. */
