@@ -236,7 +236,7 @@ describe('embedded MQTT broker', () => {
     assert.deepEqual(inbox.map((p) => [p.payload.toString(), p.retain, p.qos]), [['retained for all', true, 1]]);
   });
 
-  it('interoperates with mosquitto_sub, which speaks MQTT 3.1.1 by default', { skip: !existsSync('/usr/bin/mosquitto_sub') && 'mosquitto-clients not installed' }, async () => {
+  it('interoperates with mosquitto_sub, which speaks MQTT 3.1.1 by default', { skip: !existsSync('/usr/bin/mosquitto_sub') && process.env.CI !== 'true' && 'SKIPPED: mosquitto-clients not installed (apt-get install mosquitto-clients; under CI=true this fails instead)' }, async () => {
     const topic = `cli/${uid()}`;
     const { client } = await connectClient(broker.url);
     await client.publishAsync(topic, 'hello tools', { qos: 1, retain: true });
