@@ -6,27 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { runConformance, startListening, takeoverCrashTest, type CheckResult, type ConformanceOptions, type ConformanceReport, type ListeningChecker, type Verdict } from '../../src/core/conformance/index.js';
+import { runConformance, startListening, takeoverCrashTest, type CheckResult, type ConformanceReport, type ListeningChecker } from '../../src/core/conformance/index.js';
+import { CHECK_TIMEOUTS, explain, flagged, result } from '../helpers/conformance.js';
 import { McpMqttServerHost } from '../../src/core/server/host.js';
 import { Simulator } from '../../src/core/simulator/simulator.js';
 import { startRawDevice, waitUntil, type RawDevice, type RawDeviceDeviations } from '../fixtures/raw-device.js';
 import { brokerKinds, startBroker, type TestBroker } from '../helpers/brokers.js';
 
-const TIMEOUTS: ConformanceOptions['timeouts'] = { initializeMs: 10_000, pingMs: 5_000, listMs: 5_000, presenceMs: 1_500, silenceMs: 750, notificationMs: 3_000, willMs: 10_000 };
 const uid = (): string => randomUUID().slice(0, 8);
 const EXAMPLES = join(__dirname, '..', '..', 'examples', 'devices');
-
-function flagged(report: ConformanceReport, verdict: Verdict): string[] {
-  return report.results.filter((r) => r.verdict === verdict && r.id !== 'latency.ping-rtt').map((r) => r.id).sort();
-}
-function result(report: ConformanceReport, id: string): CheckResult {
-  const r = report.results.find((x) => x.id === id);
-  assert.ok(r, `no result for ${id}`);
-  return r;
-}
-function explain(report: ConformanceReport): string {
-  return report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map((r) => `${r.verdict} ${r.id}: ${r.observed}`).join('\n');
-}
+const TIMEOUTS = CHECK_TIMEOUTS;
 
 describe('conformance checker, packet mode (embedded broker observer)', () => {
   let listening: ListeningChecker;

@@ -6,26 +6,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CHECKS, runConformance, type CheckResult, type ConformanceOptions, type ConformanceReport, type Verdict } from '../../src/core/conformance/index.js';
+import { CHECKS, runConformance, type CheckResult, type ConformanceOptions, type ConformanceReport } from '../../src/core/conformance/index.js';
 import type { NewEvent } from '../../src/core/events/event-log.js';
 import { McpMqttServerHost } from '../../src/core/server/host.js';
 import { startRawDevice, type RawDevice, type RawDeviceDeviations } from '../fixtures/raw-device.js';
 import { startBroker, type BrokerKind, type TestBroker } from '../helpers/brokers.js';
+import { CHECK_TIMEOUTS, explain, flagged, result } from '../helpers/conformance.js';
 
-/**
- * Generous limits that only bound how long a broken device makes a test wait; nothing asserts durations.
- * The latency probe's verdict depends on the machine, so it is left out of the exact expectations.
- */
-const TIMEOUTS: ConformanceOptions['timeouts'] = {
-  initializeMs: 10_000,
-  pingMs: 5_000,
-  listMs: 5_000,
-  presenceMs: 1_500,
-  silenceMs: 750,
-  notificationMs: 3_000,
-  willMs: 10_000,
-};
-const ENVIRONMENT_DEPENDENT = new Set(['latency.ping-rtt']);
+const TIMEOUTS = CHECK_TIMEOUTS;
 /** Checks only packet mode can make: skipped on any broker the checker does not run. */
 const PACKET_ONLY = ['connection.client-id', 'connection.connect-properties', 'connection.mqtt5', 'traffic.qos', 'traffic.topics'];
 
@@ -60,20 +48,6 @@ function corpus(kind: BrokerKind): Record<Exclude<Deviation, 'mute'>, { fail?: s
 }
 
 const uid = (): string => randomUUID().slice(0, 8);
-
-function flagged(report: ConformanceReport, verdict: Verdict): string[] {
-  return report.results.filter((r) => r.verdict === verdict && !ENVIRONMENT_DEPENDENT.has(r.id)).map((r) => r.id).sort();
-}
-
-function result(report: ConformanceReport, id: string): CheckResult {
-  const r = report.results.find((x) => x.id === id);
-  assert.ok(r, `no result for ${id}`);
-  return r;
-}
-
-function explain(report: ConformanceReport): string {
-  return report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn').map((r) => `${r.verdict} ${r.id}: ${r.observed}`).join('\n');
-}
 
 /** The corpus on one broker kind; conformance-embedded/-mosquitto.test.ts run the kinds as parallel files. */
 export function conformanceSuite(kind: BrokerKind): void {

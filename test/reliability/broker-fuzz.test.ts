@@ -13,6 +13,7 @@ import * as mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
 import { EmbeddedBroker } from '../../src/core/broker/index.js';
 import { recordFigures } from './broker-results.js';
+import { seededRandom } from '../../src/core/device/index.js';
 
 const CASES = Number(process.env.BROKER_FUZZ_CASES ?? 3000);
 const SEED = Number(process.env.BROKER_FUZZ_SEED ?? 14);
@@ -21,15 +22,6 @@ const PARALLEL = 32;
 const CASE_DEADLINE_MS = 1_000;
 const SENTINEL_LOST_MS = 5_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Generator {
   constructor(private readonly random: () => number) {}
@@ -178,7 +170,7 @@ describe('embedded broker: MQTT packet fuzzer', { timeout: 20 * 60_000 }, () => 
   });
 
   it(`survives ${CASES} mutated packets (seed ${SEED}) and keeps serving another client`, async () => {
-    const gen = new Generator(mulberry32(SEED));
+    const gen = new Generator(seededRandom(SEED));
     const sentinel: MqttClient = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, clientId: `sentinel-${randomUUID()}` });
     const sentinelTopic = `sentinel/${randomUUID()}`;
     await sentinel.subscribeAsync(sentinelTopic, { qos: 1 });

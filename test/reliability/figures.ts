@@ -11,14 +11,5 @@ export function recordFigures(name: string, figures: Record<string, unknown>): v
   console.log(`figures ${name}: ${JSON.stringify(figures)}`);
 }
 
-/** Deterministic PRNG (mulberry32) so a fuzz run can be repeated case for case. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator (mulberry32) of the simulator, so a fuzz run can be repeated case for case. */
+export { seededRandom } from '../../src/core/device/index.js';

@@ -5,16 +5,8 @@ import assert from 'node:assert/strict';
 import { RetainedStore } from '../../src/core/broker/retained-store.js';
 import { filterMatches } from '../../src/core/broker/topics.js';
 import type { BrokerMessage } from '../../src/core/broker/message.js';
+import { seededRandom } from '../../src/core/device/index.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEVELS = ['a', 'b', 'c', '', '$sys', '$mcp-server', 'presence', 'x y'];
 
@@ -36,7 +28,7 @@ class LinearReference {
 
 describe('retained index', () => {
   it('matches what a linear scan matches, in the same order, on random topics and filters (seed 14)', () => {
-    const random = mulberry32(14);
+    const random = seededRandom(14);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const depth = (): number => 1 + Math.floor(random() * 4);
     const topic = (): string => Array.from({ length: depth() }, () => pick(LEVELS)).join('/');
