@@ -56,34 +56,25 @@ export function deviceRequestCapabilities(handlers: DeviceRequestHandlers): Clie
 export function serveDeviceRequests(client: Client, handlers: DeviceRequestHandlers, server: { serverName: string; serverId: string }): void {
   client.registerCapabilities(deviceRequestCapabilities(handlers));
   const context = (signal: AbortSignal): DeviceRequestContext => ({ ...server, signal });
-  const failed = (what: string, e: unknown): McpError =>
-    e instanceof McpError ? e : new McpError(ErrorCode.InternalError, `${what} failed in the client: ${(e as Error)?.message ?? String(e)}`);
+  // The face's own failures reach the device as one JSON-RPC error naming the request; its McpErrors as they are.
+  const answering = <T>(what: string, answer: (signal: AbortSignal) => Promise<T>) => async (signal: AbortSignal): Promise<T> => {
+    try {
+      return await answer(signal);
+    } catch (e) {
+      throw e instanceof McpError ? e : new McpError(ErrorCode.InternalError, `${what} failed in the client: ${(e as Error)?.message ?? String(e)}`);
+    }
+  };
   const { elicit, sample, listRoots } = handlers;
   if (elicit) {
-    client.setRequestHandler(ElicitRequestSchema, async (request, extra) => {
-      try {
-        return await elicit(request.params, context(extra.signal));
-      } catch (e) {
-        throw failed('elicitation', e);
-      }
-    });
+    client.setRequestHandler(ElicitRequestSchema, (request, extra) =>
+      answering('elicitation', (signal) => elicit(request.params, context(signal)))(extra.signal));
   }
   if (sample) {
-    client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
-      try {
-        return await sample(request.params, context(extra.signal));
-      } catch (e) {
-        throw failed('sampling', e);
-      }
-    });
+    client.setRequestHandler(CreateMessageRequestSchema, (request, extra) =>
+      answering('sampling', (signal) => sample(request.params, context(signal)))(extra.signal));
   }
   if (listRoots) {
-    client.setRequestHandler(ListRootsRequestSchema, async (_request, extra) => {
-      try {
-        return { roots: await listRoots(context(extra.signal)) };
-      } catch (e) {
-        throw failed('roots/list', e);
-      }
-    });
+    client.setRequestHandler(ListRootsRequestSchema, (_request, extra) =>
+      answering('roots/list', async (signal) => ({ roots: await listRoots(context(signal)) }))(extra.signal));
   }
 }
