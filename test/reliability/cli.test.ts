@@ -114,7 +114,7 @@ for (const kind of brokerKinds()) {
       assert.doesNotMatch(r.stderr, /Maximum call stack/);
     });
 
-    it('--timeout bounds initialize against a device that never answers it (D6)', async () => {
+    it('--timeout bounds initialize for call and list against a device that never answers it (D6)', async () => {
       // A broker of its own: the 3,000 retained fleet servers would make the presence snapshot the step that runs out.
       const own = await startBroker(kind);
       const mute = await startScriptedDevice({ url: own.url, serverId: `mute-${uid()}`, serverName: `${prefix}/mute`, answerInitialize: false });
@@ -126,6 +126,12 @@ for (const kind of brokerKinds()) {
         // on a loaded machine; the bound stays well under the old 30 s.
         assert.ok(r.ms < 25_000, `took ${r.ms} ms`);
         recordFigures(`cli-timeout-${kind}`, { timeoutMs: 3000, tookMs: r.ms });
+        // `list` takes the same bound (it had none: the 30 s initialize timeout applied).
+        const listed = await runCli(['list', '--broker', own.url, '--server', `${prefix}/mute`, '--timeout', '3000', '--json']);
+        assert.equal(listed.code, 1, listed.stderr);
+        assert.match(listed.stderr, /initialize with .*\/mute .* failed: no answer from .* within \d+ ms \(timed out here\)|timed out after 3000 ms \(--timeout\) while initializing/);
+        assert.ok(listed.ms < 25_000, `list took ${listed.ms} ms`);
+        assert.match((JSON.parse(listed.stdout) as { error: { message: string } }).error.message, /mute/);
       } finally {
         await mute.stop();
         await own.stop();
