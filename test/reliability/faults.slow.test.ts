@@ -170,6 +170,28 @@ for (const kind of brokerKinds()) {
       }
     });
 
+    it('detects a blackholed connection while idle (nothing in flight) within keepalive + silence bound', async () => {
+      const proxy = await startStallingProxy(broker.host, broker.port);
+      // Default keepalive (15 s) and silence bound (10 s): an idle link's first owed answer is the PINGRESP.
+      const client = new McpMqttClient({ broker: { url: proxy.url }, reconnect: false });
+      const states: string[] = [];
+      client.on('state', (state: string) => states.push(state));
+      try {
+        await client.connect();
+        proxy.blackhole();
+        const holedAt = Date.now();
+        await waitUntil(() => client.state !== 'connected', 'the idle blackholed link to be declared dead', 60_000);
+        const detectedMs = Date.now() - holedAt;
+        assert.ok(['closed', 'failed', 'reconnecting'].includes(client.state), `state ${client.state} (${states.join(' → ')})`);
+        recordFigures(`blackhole-idle-${kind}`, { detectedMs, expected: '≤ 25 s (keepalive 15 s + silence 10 s)' });
+        // 15 s until the PINGREQ, 10 s of silence after it; the rest is a loaded machine's slack.
+        assert.ok(detectedMs < 35_000, `detected after ${detectedMs} ms`);
+      } finally {
+        await client.close().catch(() => undefined);
+        await proxy.close();
+      }
+    });
+
     it('fails a call at once when the device is killed (SIGKILL) mid-call', async () => {
       const name = `${prefix}/killed`;
       const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'device-child.ts'), broker.url, `kill-${uid()}`, name], { stdio: ['ignore', 'pipe', 'inherit'] });
