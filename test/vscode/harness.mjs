@@ -412,6 +412,18 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
+  /**
+   * Answers one step of a multi-step input: waits until the quick input's title contains `title` (the step
+   * is shown), then types `text` and presses Enter. Typing before the step is shown would land in the last
+   * step's box, which a loaded machine keeps on screen for a while.
+   */
+  async answerInputStep(title, text, { timeout = PATIENCE_MS } = {}) {
+    await this.quickInput.locator('.quick-input-title').filter({ hasText: title }).waitFor({ state: 'visible', timeout });
+    const input = this.quickInput.locator('input');
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
   /** Picks the row whose label is exactly `label` in the open quick input. */
   async pickQuickInputItem(label, { timeout = PATIENCE_MS } = {}) {
     const row = this.quickInput.locator('.monaco-list-row').filter({

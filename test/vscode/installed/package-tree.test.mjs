@@ -53,6 +53,8 @@ test('the installed copy invokes a tool from the palette', async () => {
     await wb.runCommand('MQTT MCP: Invoke Tool');
     await wb.pickQuickInputItem('home/thermostat/1');
     await wb.pickQuickInputItem('set_target');
+    // Typing before the argument step is shown would land in the tool picker's filter box.
+    await wb.quickInput.locator('.quick-input-title').filter({ hasText: 'set_target (1/1)' }).waitFor({ timeout: PATIENCE_MS });
     const input = wb.page.locator('.quick-input-widget input');
     await input.fill('19.5');
     await input.press('Enter');

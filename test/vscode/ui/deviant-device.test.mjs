@@ -72,6 +72,8 @@ test('a device with broken lists shows its tools and a warning per broken list i
     await wb.runCommand('MQTT MCP: Invoke Tool');
     await wb.pickQuickInputItem(SERVER);
     await wb.pickQuickInputItem('echo');
+    // Typing before the argument step is shown would land in the tool picker's filter box.
+    await wb.quickInput.locator('.quick-input-title').filter({ hasText: /^echo/ }).waitFor({ timeout: 30_000 });
     const input = wb.page.locator('.quick-input-widget input');
     await input.fill('still callable');
     await input.press('Enter');

@@ -43,6 +43,7 @@ test('Invoke Tool from the palette asks for the arguments and shows the device\'
     await wb.runCommand('MQTT MCP: Invoke Tool');
     await wb.pickQuickInputItem('home/thermostat/1');
     await wb.pickQuickInputItem('set_target');
+    await wb.quickInput.locator('.quick-input-title').filter({ hasText: 'set_target (1/1)' }).waitFor({ timeout: 30_000 });
     const input = await typeIntoQuickInput(wb, '99');
     // Validation as the user types: 99 is above the schema's maximum.
     await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /32/ }).waitFor({ timeout: 10_000 });
@@ -71,15 +72,16 @@ test('"MCP: List Servers" lists the discovered devices', async () => {
 test('Add Broker refuses a bad URL as it is typed and keeps the password out of settings.json', async () => {
   await session.withWorkbench('add-broker', async (wb) => {
     await wb.runCommand('MQTT MCP: Add Broker');
+    await wb.quickInput.locator('.quick-input-title').filter({ hasText: '(1/5): URL' }).waitFor({ timeout: 30_000 });
     const input = await typeIntoQuickInput(wb, 'http://example');
     await wb.page.locator('.quick-input-widget .quick-input-message').filter({ hasText: /unsupported scheme/ }).waitFor({ timeout: 10_000 });
     await wb.screenshot('add-broker-bad-url');
     await input.fill(process.env.MQTT_MCP_E2E_BROKER);
     await input.press('Enter');
-    await (await typeIntoQuickInput(wb, 'Secret broker')).press('Enter');
-    await (await typeIntoQuickInput(wb, 'alice')).press('Enter');
-    await (await typeIntoQuickInput(wb, 'hunter2-very-secret')).press('Enter');
-    await (await typeIntoQuickInput(wb, '#')).press('Enter');
+    await wb.answerInputStep('(2/5): Name', 'Secret broker');
+    await wb.answerInputStep('(3/5): User name', 'alice');
+    await wb.answerInputStep('(4/5): Password', 'hunter2-very-secret');
+    await wb.answerInputStep('(5/5): Server-name filters', '#');
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', 'Secret broker').waitFor({ timeout: 30_000 });
     await wb.screenshot('add-broker-added');
