@@ -257,7 +257,8 @@ describe('properties', () => {
       'MCP-RBAC': JSON.stringify([{ server_name: 'devices/vehicle', role_name: 'viewer' }, { bogus: 1 }, 'x', null, { server_name: 1, role_name: 'r' }]),
     });
     assert.deepEqual(parsed, {
-      problems: [],
+      // Entries that cannot be used are dropped, and the client says so (a broker bug should not go unseen).
+      problems: ['MCP-RBAC: 4 entries without string server_name and role_name ignored'],
       serverName: 'devices/vehicle/acme/1',
       serverNameFilters: ['devices/#', 'tools/+/x'],
       rbac: [{ serverName: 'devices/vehicle', roleName: 'viewer' }],

@@ -1,5 +1,7 @@
-import type { UserProperties } from 'mqtt-packet';
+import type { IConnectPacket } from 'mqtt-packet';
+import { connectRequest, guardedAuthorizer, type BrokerAuthorizer } from './authorizer.js';
 import type { ClientConnection, ConnectionHost, LogLevel } from './client-connection.js';
+import type { UserProperties } from 'mqtt-packet';
 import type { BrokerMessage } from './message.js';
 import type { BrokerObserver } from './observer.js';
 import { RetainedStore } from './retained-store.js';
@@ -14,6 +16,7 @@ export interface BrokerCoreSettings {
     Record<string, string | string[]> | undefined;
   log?: (level: LogLevel, message: string) => void;
   observe?: BrokerObserver;
+  authorize?: BrokerAuthorizer;
 }
 
 /** Routing state shared by all connections: who is connected under which id, who subscribed to what, what is retained. */
@@ -24,6 +27,10 @@ export class BrokerCore implements ConnectionHost {
   readonly noDelay: boolean;
   readonly maxQueuedBytes: number;
   readonly observe: BrokerObserver | undefined;
+  /** Asked about each PUBLISH and SUBSCRIBE filter; undefined (and so never called) without an authorizer. */
+  readonly authorizePublish: BrokerAuthorizer['publish'];
+  readonly authorizeSubscribe: BrokerAuthorizer['subscribe'];
+  private readonly authorizer: BrokerAuthorizer | undefined;
   /** Every open socket, including ones that have not sent CONNECT yet, so stop() can close them all. */
   readonly open = new Set<ClientConnection>();
   private readonly byClientId = new Map<string, ClientConnection>();
@@ -44,6 +51,9 @@ export class BrokerCore implements ConnectionHost {
         this.log('error', `broker observer failed on ${event.type}: ${(err as Error).message}`);
       }
     });
+    this.authorizer = settings.authorize && guardedAuthorizer(settings.authorize, (message) => this.log('error', message));
+    this.authorizePublish = this.authorizer?.publish;
+    this.authorizeSubscribe = this.authorizer?.subscribe;
   }
 
   log(level: LogLevel, message: string): void {
@@ -58,24 +68,29 @@ export class BrokerCore implements ConnectionHost {
     this.open.delete(connection);
   }
 
-  admit(connection: ClientConnection, connectUserProperties: UserProperties): UserProperties | undefined {
+  admit(connection: ClientConnection, connect: IConnectPacket): UserProperties | undefined {
     const previous = this.byClientId.get(connection.clientId);
     // Device ids are client ids, so a reconnecting device must win over its own half-dead old connection.
     if (previous && previous !== connection) previous.takenOver();
     this.byClientId.set(connection.clientId, connection);
     this.stats.connections++;
     this.log('debug', `client '${connection.clientId}' connected`);
-    if (!this.settings.connackUserProperties) return undefined;
+    const authorized = this.authorizer?.connect?.(connectRequest(connect, connection.clientId));
+    if (!this.settings.connackUserProperties) return authorized;
     try {
-      return this.settings.connackUserProperties({ clientId: connection.clientId, userProperties: connectUserProperties });
+      const extra = this.settings.connackUserProperties({ clientId: connection.clientId, userProperties: connect.properties?.userProperties ?? {} });
+      return authorized && extra ? { ...authorized, ...extra } : (extra ?? authorized);
     } catch (err) {
       this.log('error', `connackUserProperties hook failed for '${connection.clientId}': ${(err as Error).message}`);
-      return undefined;
+      return authorized;
     }
   }
 
   release(connection: ClientConnection, filters: Iterable<string>): void {
-    if (this.byClientId.get(connection.clientId) === connection) this.byClientId.delete(connection.clientId);
+    if (this.byClientId.get(connection.clientId) === connection) {
+      this.byClientId.delete(connection.clientId);
+      this.authorizer?.closed?.(connection.clientId);
+    }
     for (const filter of filters) this.subscriptions.remove(filter, connection);
     this.stats.connections--;
     this.log('debug', `client '${connection.clientId}' disconnected`);

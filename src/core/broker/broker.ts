@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { BrokerCore } from './broker-core.js';
 import { ClientConnection, type LogLevel } from './client-connection.js';
 import type { BrokerObserver } from './observer.js';
+import type { BrokerAuthorizer } from './authorizer.js';
 
 export interface EmbeddedBrokerOptions {
   /** Interface to listen on; loopback by default so nothing is exposed unless asked for. */
@@ -26,6 +27,8 @@ export interface EmbeddedBrokerOptions {
   log?: (level: LogLevel, message: string) => void;
   /** Sees every client's CONNECT, SUBSCRIBE, PUBLISH, PUBACK and disconnect (observer.ts); costs nothing when absent. */
   observe?: BrokerObserver;
+  /** Asked about each CONNECT, PUBLISH and SUBSCRIBE (authorizer.ts), e.g. the MCP RBAC policy; costs nothing when absent. */
+  authorize?: BrokerAuthorizer;
   /** TCP_NODELAY on accepted sockets (default true). Only benchmarks comparing Nagle on/off should turn it off. */
   noDelay?: boolean;
 }
@@ -109,6 +112,7 @@ export class EmbeddedBroker {
       connackUserProperties: this.options.connackUserProperties,
       log: this.options.log,
       observe: this.options.observe,
+      authorize: this.options.authorize,
     });
   }
 }

@@ -2,10 +2,11 @@ import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import * as mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IDisconnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet, UserProperties } from 'mqtt-packet';
+import { answerRefusal, type AuthorizeHooks } from './authorizer.js';
 import { performance } from 'node:perf_hooks';
 import { FrameReader, type FrameEvent } from './frame-reader.js';
 import { connectEvent, observedAt, subscribeEvent, type BrokerObserver } from './observer.js';
-import type { BrokerMessage } from './message.js';
+import { forwardedProperties, type BrokerMessage } from './message.js';
 import { Outbound } from './outbound.js';
 import { frameViolation, packetViolation } from './packet-rules.js';
 import { LegacyConnackCode, ReasonCode } from './reason-codes.js';
@@ -17,7 +18,7 @@ import { willFromConnect } from './will.js';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** What a connection needs from the broker it belongs to. */
-export interface ConnectionHost {
+export interface ConnectionHost extends AuthorizeHooks {
   readonly maxPacketSize: number;
   readonly topicAliasMaximum: number;
   readonly noDelay: boolean;
@@ -29,7 +30,7 @@ export interface ConnectionHost {
   attach(connection: ClientConnection): void;
   detach(connection: ClientConnection): void;
   /** Registers the client id (taking over an older holder) and returns extra CONNACK user properties. */
-  admit(connection: ClientConnection, connectUserProperties: UserProperties): UserProperties | undefined;
+  admit(connection: ClientConnection, connect: IConnectPacket): UserProperties | undefined;
   /** The connection's session ended: forget its registration and subscriptions. */
   release(connection: ClientConnection, filters: Iterable<string>): void;
   publish(message: BrokerMessage): number;
@@ -53,6 +54,7 @@ export class ClientConnection {
   private state: 'awaiting-connect' | 'connected' | 'closed' = 'awaiting-connect';
   private protocolVersion: 4 | 5 = 5;
   private will: BrokerMessage | undefined;
+  private username: string | undefined;
   // The codec learns the protocol version from the CONNECT it parses, so one parser serves 3.1.1 and 5.
   private readonly parser = mqttPacket.parser();
   private readonly frames: FrameReader;
@@ -221,7 +223,8 @@ export class ClientConnection {
     this.will = willFromConnect(connect, this, Date.now());
 
     this.state = 'connected';
-    const userProperties = this.host.admit(this, props.userProperties ?? {});
+    this.username = connect.username;
+    const userProperties = this.host.admit(this, connect);
     this.host.observe?.(connectEvent(connect, this.clientId, userProperties));
     if (version === 5) {
       this.send({
@@ -293,19 +296,14 @@ export class ClientConnection {
     if (!isValidTopicName(topic)) return this.terminate(ReasonCode.topicNameInvalid, true, `invalid topic name '${topic}'`);
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     this.host.observe?.({ type: 'publish', at: observedAt(), clientId: this.clientId, topic, qos: packet.qos, retain: packet.retain, properties: props, payloadLength: payload.length, payload });
-
-    const properties: BrokerMessage['properties'] = {};
-    if (props.payloadFormatIndicator !== undefined) properties.payloadFormatIndicator = props.payloadFormatIndicator;
-    if (props.contentType !== undefined) properties.contentType = props.contentType;
-    if (props.responseTopic !== undefined) properties.responseTopic = props.responseTopic;
-    if (props.correlationData !== undefined) properties.correlationData = props.correlationData;
-    if (props.userProperties !== undefined) properties.userProperties = props.userProperties;
+    const refusal = this.host.authorizePublish?.({ clientId: this.clientId, username: this.username, topic, payload, qos: packet.qos, retain: packet.retain, userProperties: props.userProperties });
+    if (refusal) return answerRefusal(refusal, packet.qos === 1 ? packet.messageId : undefined, this.protocolVersion, (m) => this.deliver(m, 0, false, []), (p) => this.send(p));
     const reached = this.host.publish({
       topic,
       payload,
       qos: packet.qos,
       retain: packet.retain,
-      properties,
+      properties: forwardedProperties(props),
       expiresAt: props.messageExpiryInterval === undefined ? undefined : Date.now() + props.messageExpiryInterval * 1000,
       origin: this,
     });
@@ -324,6 +322,7 @@ export class ClientConnection {
         return this.host.subscribe(this, filter, options);
       },
       retainedFor: (filter) => this.host.retainedFor(filter),
+      authorize: this.host.authorizeSubscribe && ((filter) => this.host.authorizeSubscribe?.({ clientId: this.clientId, username: this.username, filter })),
       send: (reply) => this.send(reply),
       deliver: (message, qos, retainFlag, ids) => this.deliver(message, qos, retainFlag, ids),
     }));

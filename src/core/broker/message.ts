@@ -22,6 +22,17 @@ export interface BrokerMessage {
   origin?: object;
 }
 
+/** The PUBLISH properties a subscriber gets, copied without the ones that belong to the publisher's hop. */
+export function forwardedProperties(props: ForwardedProperties & Record<string, unknown>): ForwardedProperties {
+  const properties: ForwardedProperties = {};
+  if (props.payloadFormatIndicator !== undefined) properties.payloadFormatIndicator = props.payloadFormatIndicator;
+  if (props.contentType !== undefined) properties.contentType = props.contentType;
+  if (props.responseTopic !== undefined) properties.responseTopic = props.responseTopic;
+  if (props.correlationData !== undefined) properties.correlationData = props.correlationData;
+  if (props.userProperties !== undefined) properties.userProperties = props.userProperties;
+  return properties;
+}
+
 /** Seconds left before expiry, rounded up so a message is never reported as already expired while deliverable. */
 export function remainingExpirySeconds(message: BrokerMessage, now: number): number | undefined {
   if (message.expiresAt === undefined) return undefined;

@@ -13,6 +13,8 @@ export interface SubscribeContext {
   /** Adds or replaces the subscription; returns whether this exact filter existed before. */
   subscribe(filter: string, options: SubscriptionOptions): boolean;
   retainedFor(filter: string): BrokerMessage[];
+  /** The authorizer's reason code to refuse a filter with; absent when there is no authorizer. */
+  authorize?: (filter: string) => number | undefined;
   send(packet: Packet): void;
   deliver(message: BrokerMessage, qos: 0 | 1, retainFlag: boolean, subscriptionIdentifiers: number[]): void;
 }
@@ -32,6 +34,11 @@ export function* serveSubscribe(packet: ISubscribePacket, ctx: SubscribeContext)
     if (check !== 'ok') {
       if (ctx.protocolVersion === 4) granted.push(0x80);
       else granted.push(check === 'shared' ? ReasonCode.sharedSubscriptionsNotSupported : ReasonCode.topicFilterInvalid);
+      continue;
+    }
+    const refused = ctx.authorize?.(request.topic);
+    if (refused !== undefined) {
+      granted.push(ctx.protocolVersion === 4 ? 0x80 : refused);
       continue;
     }
     const qos: 0 | 1 = request.qos >= 1 ? 1 : 0;

@@ -59,7 +59,7 @@ export class McpMqttClient extends EventEmitter {
   private readonly timeouts: Timeouts;
   private readonly log: Logger;
   private filters: string[] = [];
-  private rbac: RbacAssignment[] = [];
+  private rbac: RbacAssignment[] | undefined;
   private discovered: Promise<SnapshotReport> | undefined;
   private presenceArrivals = 0;
   private lastSnapshot: SnapshotReport | undefined;
@@ -113,8 +113,8 @@ export class McpMqttClient extends EventEmitter {
   get snapshot(): SnapshotReport | undefined {
     return this.lastSnapshot;
   }
-  /** RBAC roles the broker assigned this client (CONNACK MCP-RBAC). */
-  get rbacAssignments(): readonly RbacAssignment[] {
+  /** RBAC roles the broker assigned this client (CONNACK MCP-RBAC); undefined when it sent none (no RBAC). */
+  get rbacAssignments(): readonly RbacAssignment[] | undefined {
     return this.rbac;
   }
 
@@ -155,7 +155,7 @@ export class McpMqttClient extends EventEmitter {
     const connack = parseConnackProperties(this.connection.connack);
     for (const p of connack.problems) this.event('error', `${this.brokerLabel}: ${p}`, 'warn');
     this.filters = connack.serverNameFilters ?? this.options.serverNameFilters ?? ['#'];
-    this.rbac = connack.rbac ?? [];
+    this.rbac = connack.rbac;
     for (const filter of this.filters) this.connection.route(topics.presenceFilter(filter), (m) => this.onPresence(m));
     // QoS 0: brokers cap queued QoS 1 messages per client (Mosquitto: 1,000), silently dropping the rest of a
     // large retained snapshot; QoS 0 retained messages are delivered in full.

@@ -152,6 +152,8 @@ export interface DeviceModel {
   functions: FunctionModel[];
   events: EventModel[];
   prompts: PromptModel[];
+  /** Roles declared in presence as `meta.rbac` (spec shape, snake_case keys), passed through unchanged. */
+  rbac?: { roles: { name: string; description?: string; allowed_methods: string[]; allowed_tools: 'all' | string[]; allowed_resources: 'all' | string[] }[] };
   /** Where the model came from, for messages. */
   source?: string;
 }

@@ -73,12 +73,12 @@ export function parseConnackProperties(props: UserProperties | undefined): Conna
   if (rbac !== undefined) {
     const parsed = tryJson(rbac);
     if (Array.isArray(parsed)) {
-      out.rbac = parsed
-        .filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null)
-        .filter((r) => typeof r.server_name === 'string' && typeof r.role_name === 'string')
-        .map((r) => ({ serverName: r.server_name as string, roleName: r.role_name as string }));
+      const usable = parsed.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && typeof r.server_name === 'string' && typeof r.role_name === 'string');
+      if (usable.length < parsed.length) out.problems.push(`${PROP.rbac}: ${parsed.length - usable.length} entr${parsed.length - usable.length === 1 ? 'y' : 'ies'} without string server_name and role_name ignored`);
+      out.rbac = usable.map((r) => ({ serverName: r.server_name as string, roleName: r.role_name as string }));
     } else {
-      out.problems.push(`${PROP.rbac} is not a JSON array: ${rbac.slice(0, 200)}`);
+      // Treated as no RBAC at all: the broker still enforces, and its errors will say why.
+      out.problems.push(`${PROP.rbac} is not a JSON array (treated as no RBAC): ${rbac.slice(0, 200)}`);
     }
   }
   return out;

@@ -51,7 +51,7 @@ export class HostedDevice {
       serverId: options.serverId,
       serverName: runtime.serverName,
       description: runtime.description,
-      meta: { ...options.meta, model: runtime.model.serverName, ...(runtime.model.version ? { version: runtime.model.version } : {}) },
+      meta: { ...options.meta, model: runtime.model.serverName, ...(runtime.model.version ? { version: runtime.model.version } : {}), ...(runtime.model.rbac ? { rbac: runtime.model.rbac } : {}) },
       // The hooks above publish list_changed and resources/updated once per device.
       createServer: ({ clientId }) => createDeviceSession(runtime, clientId, { capabilityNotifications: 'external' }),
       events: options.events,

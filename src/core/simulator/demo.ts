@@ -3,6 +3,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedBroker } from '../broker/index.js';
+import { rbacAuthorizer } from '../rbac/enforcer.js';
+import { loadPolicyFile } from '../rbac/policy.js';
 import type { EventSink } from '../events/event-log.js';
 import type { Logger } from '../util/logger.js';
 import { Simulator, type SimulatedDevice } from './simulator.js';
@@ -26,8 +28,20 @@ export function exampleModels(examplesDir: string): string[] {
     .map((f) => join(examplesDir, f));
 }
 
-export async function startDemo(options: { examplesDir: string; port?: number; host?: string; events?: EventSink; logger?: Logger }): Promise<Demo> {
-  const broker = new EmbeddedBroker({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+export interface DemoOptions {
+  examplesDir: string;
+  port?: number;
+  host?: string;
+  /** An RBAC policy file for the broker (see core/rbac/policy.ts); a broken one fails the start with its problems. */
+  rbacPolicyFile?: string;
+  events?: EventSink;
+  logger?: Logger;
+}
+
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const policy = options.rbacPolicyFile ? await loadPolicyFile(options.rbacPolicyFile) : undefined;
+  const authorize = policy && rbacAuthorizer(policy, (message) => options.logger?.info(`local broker: ${message}`));
+  const broker = new EmbeddedBroker({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, authorize });
   const { url, port } = await broker.start();
   const simulator = new Simulator({ broker: { url }, events: options.events, logger: options.logger });
   const devices: SimulatedDevice[] = [];
