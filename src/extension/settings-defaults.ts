@@ -15,6 +15,7 @@ export const SETTING_DEFAULTS = {
   'agent.maxCallMany': 100,
   legacyTopics: true,
   'demo.port': 0,
+  'localBroker.rbacPolicy': '',
 } as const;
 
 /** Settings with structure of their own, read by their modules (brokers/config.ts validates each entry). */

@@ -1,6 +1,7 @@
 // Simulated devices inside the extension host: the local demo (embedded broker + example devices) and
 // models the user runs from an editor. Listed in the Simulators view, each stoppable.
 import * as vscode from 'vscode';
+import { isAbsolute } from 'node:path';
 import type { Demo } from '../core/simulator/demo.js';
 import type { Simulator, SimulatedDevice } from '../core/simulator/simulator.js';
 import type { EventLog } from '../core/events/event-log.js';
@@ -51,6 +52,7 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
     const demo = await startDemo({
       examplesDir: vscode.Uri.joinPath(this.extensionUri, 'examples', 'devices').fsPath,
       port,
+      rbacPolicyFile: rbacPolicyPath(),
       events: this.events.sink,
       logger: this.log,
     });
@@ -159,4 +161,12 @@ export class SimulatorService implements vscode.TreeDataProvider<SimulatedDevice
     await Promise.all([...this.userSimulators.values(), ...(this.demo ? [this.demo.simulator] : [])].map((s) => s.stop()));
     this.emitter.dispose();
   }
+}
+
+/** mqttMcp.localBroker.rbacPolicy: absolute, or relative to the first workspace folder; undefined when unset. */
+function rbacPolicyPath(): string | undefined {
+  const configured = setting('localBroker.rbacPolicy').trim();
+  if (!configured) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return isAbsolute(configured) || !folder ? configured : vscode.Uri.joinPath(folder.uri, configured).fsPath;
 }

@@ -162,6 +162,7 @@ function renderHeader(tool: ToolInfo, serverName: string, brokerLabel: string): 
     h('h1', {}, icon('tools'), ` ${tool.title ?? tool.name}`),
     h('div', { className: 'muted' }, h('code', {}, tool.name), ` on ${serverName} · ${brokerLabel}`, tool.hasOutputSchema ? ' · declares an outputSchema' : ''),
     tool.description ? h('p', { className: 'tool-description' }, tool.description) : '',
+    tool.notAllowed ? h('p', { className: 'not-allowed' }, icon('lock'), ` ${tool.notAllowed}`) : '',
     badges.length ? h('div', { className: 'badges' }, ...badges) : '');
 }
 

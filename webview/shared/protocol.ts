@@ -25,6 +25,8 @@ export interface ToolInfo {
   description?: string;
   hasOutputSchema: boolean;
   annotations?: Record<string, unknown>;
+  /** "not allowed: <reason>" when the user's RBAC role does not allow the tool (Invoke is refused with it). */
+  notAllowed?: string;
 }
 
 export interface TargetInfo {

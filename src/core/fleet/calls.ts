@@ -7,8 +7,10 @@ import type { CatalogCache } from '../client/catalog.js';
 import { createValidator } from '../forms/validate.js';
 import { withCallSource } from '../util/call-source.js';
 import { errorMessage } from '../util/logger.js';
+import { notAllowedMessage, serverAccess } from '../rbac/client-access.js';
+import { NOT_ALLOWED_CODE } from '../rbac/access.js';
 
-export type CallOutcome = 'ok' | 'device_error' | 'transport_error' | 'invalid_arguments' | 'unknown_tool' | 'cancelled';
+export type CallOutcome = 'ok' | 'device_error' | 'transport_error' | 'invalid_arguments' | 'unknown_tool' | 'not_allowed' | 'cancelled';
 
 export interface DeviceCallResult {
   server_name: string;
@@ -38,6 +40,9 @@ export async function callDeviceTool(
   const base = { server_name: serverName };
   const known = client.registry.get(serverName);
   if (!known?.online) return { ...base, outcome: 'transport_error', error: known ? `${serverName} is offline` : `no device named "${serverName}" on ${client.brokerLabel}` };
+  // Before anything is sent: the broker would refuse it anyway, a round trip later.
+  const access = serverAccess(client, serverName).tool(tool);
+  if (!access.allowed) return { ...base, outcome: 'not_allowed', error: notAllowedMessage(access) };
   let tools;
   try {
     tools = (await catalog.get(serverName)).tools;
@@ -75,6 +80,8 @@ export async function callDeviceTool(
 /** A JSON-RPC error the device sent is the device's answer; a local timeout or a lost link is transport. */
 export function classifyFailure(e: unknown, serverName: string, signal?: AbortSignal): { outcome: CallOutcome; error: string } {
   if (signal?.aborted) return { outcome: 'cancelled', error: 'cancelled by the caller' };
+  // The broker's RBAC refusal (EMQX-style JSON-RPC error on the RPC topic), when the client could not foresee it.
+  if (e instanceof McpError && e.code === NOT_ALLOWED_CODE && /not allowed/i.test(e.message)) return { outcome: 'not_allowed', error: `the broker refused it: ${e.message.replace(/^MCP error -?\d+: /, '')}` };
   if (e instanceof McpError && e.code !== ErrorCode.RequestTimeout && e.code !== ErrorCode.ConnectionClosed) {
     return { outcome: 'device_error', error: `${serverName} answered with error ${e.code}: ${e.message}` };
   }

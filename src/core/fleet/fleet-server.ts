@@ -13,6 +13,8 @@ import { withCallSource } from '../util/call-source.js';
 import { errorMessage } from '../util/logger.js';
 import { callDeviceTool, classifyFailure, toToolResult, type CallContext, type DeviceCallResult } from './calls.js';
 import { FLEET_TOOLS } from './tools.js';
+import { allowedToolNames, allowedView } from './access-view.js';
+import { serverAccess, notAllowedMessage } from '../rbac/client-access.js';
 
 export interface FleetOptions {
   client: McpMqttClient;
@@ -153,7 +155,8 @@ export class Fleet {
   }
 
   private knownToolNames(name: string): string[] | undefined {
-    return this.toolNames.get(name);
+    const names = this.toolNames.get(name);
+    return names && allowedToolNames(this.client, name, names);
   }
   private readonly toolNames = new Map<string, string[]>();
 
@@ -167,14 +170,16 @@ export class Fleet {
     try {
       const c = await withCallSource('agent', () => this.catalog.get(serverName));
       this.toolNames.set(serverName, c.tools.map((t) => t.name));
+      const { tools, resources, notAllowed } = allowedView(this.client, serverName, c.tools, c.resources);
       const structured = {
         server_name: serverName,
         server_id: c.serverId,
         server_info: c.serverInfo,
-        tools: c.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) })),
-        resources: c.resources,
+        tools: tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}) })),
+        resources,
         resource_templates: c.resourceTemplates,
         prompts: c.prompts,
+        ...(notAllowed.length > 0 ? { not_allowed: notAllowed } : {}),
       };
       return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
     } catch (e) {
@@ -184,6 +189,8 @@ export class Fleet {
 
   private async read(serverName: string, uri: string, extra: Extra): Promise<CallToolResult> {
     if (!this.client.registry.get(serverName)?.online) return failure(`no online device named "${serverName}" on ${this.client.brokerLabel}`);
+    const access = serverAccess(this.client, serverName).resource(uri);
+    if (!access.allowed) return failure(`not_allowed: ${notAllowedMessage(access)}`);
     try {
       const session = await this.client.session(serverName);
       const result = await withCallSource('agent', () => session.readResource(uri, { signal: extra.signal }));

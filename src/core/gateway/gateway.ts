@@ -1,6 +1,7 @@
 // An in-process Streamable HTTP MCP endpoint for the devices one McpMqttClient discovers: one path per
 // server-name on 127.0.0.1, guarded by a per-start bearer token. Each agent session is passed through to a
 // device session of its own (pass-through.ts, device-transport.ts), so devices keep per-agent state apart.
+import { serverAccess } from '../rbac/client-access.js';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -198,6 +199,7 @@ export class McpGateway {
       agent: transport,
       serverName,
       openDevice: () => new DeviceTransport(client, serverName, events),
+      access: () => serverAccess(client, serverName),
       relateToRequests: true,
       pingTimeoutMs: this.options.pingTimeoutMs,
       listTimeoutMs: this.options.listTimeoutMs,

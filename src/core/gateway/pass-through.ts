@@ -11,6 +11,8 @@ import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
 import type { DeviceTransport } from './device-transport.js';
 import { listOfMethod } from '../client/list-results.js';
 import { emptyListResponse, repairListResponse } from './list-repair.js';
+import { refusalFor, withoutDisallowed } from './rbac-filter.js';
+import type { ServerAccess } from '../rbac/client-access.js';
 
 /** JSON-RPC error code for calls the device cannot take (offline, unreachable); same as a closed transport. */
 export const DEVICE_UNAVAILABLE_CODE = -32000;
@@ -58,6 +60,8 @@ export interface PassThroughOptions {
   listTimeoutMs?: number;
   /** How long the device may take to answer initialize before the agent gets an error (default 30 s). */
   initializeTimeoutMs?: number;
+  /** What the user's role allows on this device (RBAC): asked per message, as presence can change it. */
+  access?: () => ServerAccess;
   logger?: Logger;
 }
 
@@ -110,6 +114,8 @@ export class PassThrough {
 
   private fromAgent(message: JSONRPCMessage): void {
     if (this.closing) return;
+    const refusal = this.options.access && refusalFor(message, this.options.access());
+    if (refusal) return this.sendToAgent(refusal);
     if (isRequest(message)) {
       this.open.set(message.id, { progressToken: progressTokenOf(message), method: message.method });
       this.startDeadline(message);
@@ -213,7 +219,8 @@ export class PassThrough {
       }
       const repair = repairListResponse(open.method, message, this.deviceCapabilities);
       if (repair) this.log.warn(`${this.options.serverName}: ${repair.note}`);
-      return this.sendToAgent(repair?.message ?? message);
+      const answer = repair?.message ?? message;
+      return this.sendToAgent(this.options.access ? withoutDisallowed(open.method, answer, this.options.access()) : answer);
     }
     this.sendToAgent(message, this.relatedRequest(message));
   }

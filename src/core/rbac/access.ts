@@ -7,6 +7,12 @@ import type { RbacRole } from '../protocol/presence.js';
 import type { RbacAssignment } from '../protocol/properties.js';
 import { topicMatches } from '../protocol/topics.js';
 
+/**
+ * JSON-RPC error code of a request refused for RBAC, by the embedded broker's policy and by the DevKit's own
+ * faces alike. The spec names none; -32003 ("forbidden" in several JSON-RPC APIs) is this project's choice.
+ */
+export const NOT_ALLOWED_CODE = -32003;
+
 export interface AccessRequest {
   method: string;
   /** `params.name` of tools/call. */
@@ -24,11 +30,12 @@ export interface Access {
 }
 
 /**
- * Methods a role never needs to list. The spec is silent on them; they only end or shrink work the role was
- * already allowed to start (de-initializing a session, cancelling a request), so refusing them would only
- * leave sessions and requests hanging.
+ * Methods a role never needs to list. The spec is silent on them. initialize goes to the control topic before
+ * any session exists (the spec's example roles list notifications/initialized, not initialize); the others
+ * only end or shrink work the role already allowed (de-initializing, cancelling): refusing them would leave
+ * sessions and requests hanging.
  */
-const ALWAYS_ALLOWED = new Set(['notifications/disconnected', 'notifications/cancelled']);
+const ALWAYS_ALLOWED = new Set(['initialize', 'notifications/disconnected', 'notifications/cancelled']);
 const RESOURCE_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe']);
 
 /**

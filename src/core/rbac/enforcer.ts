@@ -9,11 +9,9 @@ import { NOT_AUTHORIZED } from '../broker/authorizer.js';
 import { parsePresence, type RbacRole } from '../protocol/presence.js';
 import { PROP, firstProperty, type RbacAssignment, type UserProperties } from '../protocol/properties.js';
 import { parseTopic, topicMatches } from '../protocol/topics.js';
-import { accessRequestOf, checkAccess } from './access.js';
+import { accessRequestOf, checkAccess, NOT_ALLOWED_CODE } from './access.js';
 import { globMatch, type PolicyRule, type RbacPolicy } from './policy.js';
 
-/** JSON-RPC error code of a request the broker refused for RBAC (the spec names none; -32003 "forbidden" here). */
-export const RBAC_REFUSED_CODE = -32003;
 
 export interface RbacEnforcer extends BrokerAuthorizer {
   /** The roles a client was assigned at CONNECT (tests, diagnostics). */
@@ -91,7 +89,7 @@ export function rbacAuthorizer(policy: RbacPolicy, log: (message: string) => voi
       log(`refused ${request.method}${request.tool ? ` ${request.tool}` : ''}${request.resource ? ` ${request.resource}` : ''} from '${clientId}' to ${parsed.serverName}: ${access.reason}`);
       const id = (message as { id?: unknown }).id;
       if (typeof id !== 'string' && typeof id !== 'number') return { reasonCode: NOT_AUTHORIZED, reasonString };
-      const error = { code: RBAC_REFUSED_CODE, message: reasonString, data: { rbac: { role: access.role, reason: access.reason } } };
+      const error = { code: NOT_ALLOWED_CODE, message: reasonString, data: { rbac: { role: access.role, reason: access.reason } } };
       return { reasonCode: NOT_AUTHORIZED, reasonString, answer: { topic, payload: JSON.stringify({ jsonrpc: '2.0', id, error }) } };
     },
 

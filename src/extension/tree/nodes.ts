@@ -11,6 +11,7 @@ import { buildNameTree, findFolder, shortName, type NameFolder } from '../../cor
 import { summarizeSchema } from '../../core/forms/summary.js';
 import { errorMessage } from '../../core/util/logger.js';
 import { ProblemNode } from './problem-node.js';
+import { markNotAllowed } from './rbac-marks.js';
 import { TreeNode } from './tree-node.js';
 
 export { TreeNode };
@@ -327,6 +328,7 @@ export class ItemNode extends TreeNode {
     item.iconPath = new vscode.ThemeIcon(icon);
     if (this.kind === 'tools') item.command = { command: 'mqttMcp.openToolInvoker', title: 'Open Tool Invoker', arguments: [this] };
     if (this.kind === 'resources') item.command = { command: 'mqttMcp.readResource', title: 'Read Resource', arguments: [this] };
+    markNotAllowed(item, this.serverNode.broker.client, this.serverNode.serverName, this.kind, e);
     return item;
   }
 }

@@ -8,6 +8,8 @@ import { loadCore } from '../../core-loader.js';
 import { withCallSource } from '../../../core/util/call-source.js';
 import { errorMessage } from '../../../core/util/logger.js';
 import type { Logger } from '../../../core/util/logger.js';
+import { notAllowedMessage, serverAccess } from '../../../core/rbac/client-access.js';
+import { NOT_ALLOWED_CODE } from '../../../core/rbac/access.js';
 import type { BrokerManager } from '../../brokers/manager.js';
 import type { ResultDocuments } from '../../documents.js';
 import type {
@@ -137,6 +139,8 @@ export class InvokerPanel implements vscode.Disposable {
     if (tool.title) message.tool.title = tool.title;
     if (tool.description) message.tool.description = tool.description;
     if (tool.annotations) message.tool.annotations = { ...tool.annotations };
+    const refusal = this.refusal(tool.name);
+    if (refusal) message.tool.notAllowed = refusal;
     if (this.running) message.running = { callId: this.running.callId, startedAt: this.running.startedAt, ...(this.running.progress ? { progress: this.running.progress } : {}) };
     if (this.lastOutcome) message.lastOutcome = this.lastOutcome;
     this.post(message);
@@ -182,6 +186,9 @@ export class InvokerPanel implements vscode.Disposable {
     try {
       const client = this.services.brokers.get(this.state.brokerId)?.client;
       if (!client) throw new Error(`${this.target().brokerLabel} is not connected`);
+      // Said before anything is sent: the broker would refuse it anyway, a round trip later.
+      const refusal = this.refusal(tool.name);
+      if (refusal) throw Object.assign(new Error(refusal), { code: NOT_ALLOWED_CODE });
       // Like commands/servers.ts callTool, plus onprogress so the panel can show the device's progress.
       const result = await withCallSource('invoker', async () => {
         const session = await client.session(this.state.serverName);
@@ -203,6 +210,12 @@ export class InvokerPanel implements vscode.Disposable {
     this.post({ type: 'outcome', callId, outcome });
     const entries = await this.history.add(this.key, { id: callId, time: running.startedAt, args, durationMs: outcome.durationMs, outcome: historyOutcome(outcome) });
     this.post({ type: 'history', entries });
+  }
+
+  /** "not allowed: <reason>" when the broker's RBAC role for this user does not allow the tool. */
+  private refusal(toolName: string): string | undefined {
+    const access = serverAccess(this.services.brokers.get(this.state.brokerId)?.client, this.state.serverName).tool(toolName);
+    return access.allowed ? undefined : notAllowedMessage(access);
   }
 
   private disposed = false;
