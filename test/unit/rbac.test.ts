@@ -7,6 +7,11 @@ import { serverAccess } from '../../src/core/rbac/client-access.js';
 import { parsePolicy, PolicyError } from '../../src/core/rbac/policy.js';
 import { rbacAuthorizer } from '../../src/core/rbac/enforcer.js';
 import { parseConnackProperties } from '../../src/core/protocol/properties.js';
+import { broker as brokerCommand } from '../../src/cli/commands/broker.js';
+import { CommandError } from '../../src/cli/args.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parsePresence, type RbacRole } from '../../src/core/protocol/presence.js';
 
 const viewer: RbacRole = { name: 'viewer', allowedMethods: ['notifications/initialized', 'tools/list', 'tools/call', 'resources/read'], allowedTools: ['get_status'], allowedResources: ['device://t/attributes/*'] };
@@ -193,5 +198,18 @@ describe('RBAC policy file', () => {
     enforcer.closed?.('alice-1');
     assert.equal(enforcer.assignmentsOf('alice-1'), undefined);
     assert.equal(publish('alice-1', rpc, { jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'set_target' } }), undefined);
+  });
+});
+
+describe('mqtt-mcp broker --rbac', () => {
+  it('refuses a missing or invalid policy file with a one-line reason, before listening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rbac-cli-'));
+    try {
+      await assert.rejects(brokerCommand(['--port', '0', '--rbac', join(dir, 'missing.yaml')]), (e: Error) => e instanceof CommandError && /cannot read RBAC policy .*missing\.yaml/.test(e.message));
+      writeFileSync(join(dir, 'bad.yaml'), 'rules: [{ match: { clientID: x } }]');
+      await assert.rejects(brokerCommand(['--port', '0', '--rbac', join(dir, 'bad.yaml')]), (e: Error) => e instanceof CommandError && /bad\.yaml: invalid RBAC policy:\n {2}rules\[0\]\.match\.clientID: unknown key/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
