@@ -175,3 +175,23 @@ for (const kind of brokerKinds().filter((k) => k === 'mosquitto')) {
     });
   });
 }
+
+describe('RBAC after a reconnect', () => {
+  it('takes the roles of the new CONNACK', async () => {
+    const policy = (role: string) => rbacAuthorizer({ rules: [{ match: { clientId: 'rbac-it-*' }, rbac: [{ serverName: '#', roleName: role }] }], roles: [] });
+    let broker = new EmbeddedBroker({ authorize: policy('first') });
+    const { url, port } = await broker.start();
+    const client = new McpMqttClient({ broker: { url }, clientIdPrefix: 'rbac-it-', reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    try {
+      await client.connect();
+      assert.equal(client.rbacAssignments?.[0]?.roleName, 'first');
+      await broker.stop();
+      broker = new EmbeddedBroker({ port, authorize: policy('second') });
+      await broker.start();
+      await waitUntil(() => client.rbacAssignments?.[0]?.roleName === 'second', 'the role of the second CONNACK');
+    } finally {
+      await client.close();
+      await broker.stop();
+    }
+  });
+});

@@ -90,6 +90,8 @@ export class McpMqttClient extends EventEmitter {
       // A reconnect: mark every instance unconfirmed now, before the subscriptions are restored. The retained
       // presence can arrive in the same read as the SUBACK, ahead of 'resubscribed'; marking then would sweep it.
       if (state === 'connected' && this.discovered) this.registry.beginResync();
+      // Roles are the broker's to change at each CONNACK (filters stay: the subscriptions are restored as they were).
+      if (state === 'connected' && this.discovered) this.rbac = parseConnackProperties(this.connection.connack).rbac;
       if (state === 'connected') this.presenceArrivals = 0;
       this.event('connection', `${this.brokerLabel}: ${state}${reason && state !== 'connected' ? ` (${reason})` : ''}`, state === 'failed' ? 'error' : 'info');
       this.emit('state', state, reason);
