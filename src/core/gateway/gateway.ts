@@ -1,13 +1,13 @@
 // An in-process Streamable HTTP MCP endpoint for the devices one McpMqttClient discovers: one path per
 // server-name on 127.0.0.1, guarded by a per-start bearer token. Each agent session is passed through to a
 // device session of its own (pass-through.ts, device-transport.ts), so devices keep per-agent state apart.
-import { serverAccess } from '../rbac/client-access.js';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { McpMqttClient } from '../client/mcp-client.js';
 import type { EventSink } from '../events/event-log.js';
 import { errorMessage, type Logger, nullLogger } from '../util/logger.js';
+import { serverAccess } from '../rbac/client-access.js';
 import { AgentHttpSession } from './agent-http.js';
 import { DeviceTransport } from './device-transport.js';
 import { checkRequest, refuse } from './http-guard.js';
