@@ -177,6 +177,26 @@ export function conformanceSuite(kind: BrokerKind): void {
       assert.deepEqual(flagged(report, 'fail'), ['operation.ping', 'operation.resources-list', 'operation.tools-call', 'operation.tools-list', 'operation.unknown-method'], explain(report));
     });
 
+    it('credits the device under test only with its own traffic: another device\'s legacy notifications are not its findings', async () => {
+      const other = await rawDevice(`conformance/raw/${uid()}`, { legacyTopics: true });
+      const device = await rawDevice(`conformance/raw/${uid()}`);
+      const report = await runConformance({
+        broker: { url: broker.url },
+        serverName: device.serverName,
+        serverId: device.serverId,
+        call: { tool: 'add', args: { a: 2, b: 3 } },
+        // The other device's notification, on a legacy topic the checker listens to, comes first.
+        triggerListChanged: async () => {
+          await other.notifyToolsChanged();
+          await device.notifyToolsChanged();
+        },
+        timeouts: TIMEOUTS,
+      });
+      assert.deepEqual(flagged(report, 'fail'), [], explain(report));
+      assert.deepEqual(flagged(report, 'warn'), [], explain(report));
+      assert.equal(result(report, 'traffic.capability-topic').verdict, 'pass', result(report, 'traffic.capability-topic').observed);
+    });
+
     it('checks that several instances of one name each answer only on their own topics', async () => {
       const serverName = `conformance/fleet/${uid()}`;
       const first = await rawDevice(serverName);
