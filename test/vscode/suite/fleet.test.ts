@@ -2,7 +2,7 @@
 // In the real extension host: with mqttMcp.agent.mode = fleet, VS Code's own MCP machinery starts the broker's
 // fleet server from our provider, and its tools work through vscode.lm.invokeTool against the demo devices:
 // find_devices by filter, call_device_tool with the device's real answer, and a bad argument refused with the
-// device schema's error before anything is sent.
+// device schema's error before anything is sent; the user's call_many cap, changed while it runs, applies.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension.js';
@@ -45,6 +45,7 @@ suite('fleet server', () => {
   suiteTeardown(async () => {
     // The UI tests after this suite share the user settings: per-device servers again.
     await config().update('agent.mode', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('agent.maxCallMany', undefined, vscode.ConfigurationTarget.Global);
   });
 
   test('with agent.mode = fleet the agent finds devices and calls a device tool through the broker\'s fleet server', async function () {
@@ -66,7 +67,8 @@ suite('fleet server', () => {
         const names = vscode.lm.tools.map((t) => t.name);
         const find = names.find((n) => n.startsWith('mcp_') && n.endsWith('_find_devices'));
         const call = names.find((n) => n.startsWith('mcp_') && n.endsWith('_call_device_tool'));
-        return find && call ? { find, call } : undefined;
+        const many = names.find((n) => n.startsWith('mcp_') && n.endsWith('_call_many'));
+        return find && call && many ? { find, call, many } : undefined;
       },
       180_000,
     );
@@ -95,5 +97,11 @@ suite('fleet server', () => {
     assert.match(bad, /32/, `the schema's maximum in the error: ${bad}`);
     assert.match(bad, /nothing was sent/);
     assert.equal(agentCalls(services, 'home/thermostat/1'), sentBefore + 1, 'no tools/call went to the device for the bad arguments');
+
+    // The user's cap on call_many applies to the running fleet server as soon as the setting changes.
+    assert.ok(names.length > 1, `home/+/1 matches several devices: ${names.join(', ')}`);
+    await config().update('agent.maxCallMany', 1, vscode.ConfigurationTarget.Global);
+    const capped = await invoke(tools.many, { filter: 'home/+/1', tool: 'get_status' });
+    assert.match(capped, new RegExp(`${names.length} online devices match .*above the cap of 1 set by the user`));
   });
 });
