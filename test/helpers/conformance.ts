@@ -8,6 +8,8 @@ export const CHECK_TIMEOUTS: ConformanceOptions['timeouts'] = {
   initializeMs: 10_000,
   pingMs: 5_000,
   listMs: 5_000,
+  // The corpus's tools answer at once; only a device that never answers waits this long.
+  callMs: 5_000,
   presenceMs: 1_500,
   silenceMs: 750,
   notificationMs: 3_000,

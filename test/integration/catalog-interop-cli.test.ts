@@ -43,7 +43,8 @@ interface ListJson {
 }
 
 for (const kind of brokerKinds()) {
-  describe(`mqtt-mcp list / call against deviant devices on ${kind}`, () => {
+  // Each test has devices of its own: the processes run side by side.
+  describe(`mqtt-mcp list / call against deviant devices on ${kind}`, { concurrency: true }, () => {
     let broker: TestBroker;
     const devices: RawDevice[] = [];
     const prefix = `cc${uid()}`;

@@ -38,7 +38,8 @@ before(() => {
 });
 
 for (const kind of brokerKinds()) {
-  describe(`mqtt-mcp check (${kind})`, () => {
+  // Each test checks a device of its own: they run side by side, mostly waiting out the checker's silence windows.
+  describe(`mqtt-mcp check (${kind})`, { concurrency: true }, () => {
     let broker: TestBroker;
     let dir: string;
     const devices: RawDevice[] = [];

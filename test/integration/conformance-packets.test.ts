@@ -17,7 +17,9 @@ const uid = (): string => randomUUID().slice(0, 8);
 const EXAMPLES = join(__dirname, '..', '..', 'examples', 'devices');
 const TIMEOUTS = CHECK_TIMEOUTS;
 
-describe('conformance checker, packet mode (embedded broker observer)', () => {
+// Each test checks a device of its own, and packet mode judges only that device's client id, so the tests run
+// side by side (they mostly wait out the checker's silence windows).
+describe('conformance checker, packet mode (embedded broker observer)', { concurrency: 2 }, () => {
   let listening: ListeningChecker;
   const devices: RawDevice[] = [];
   before(async () => {
@@ -135,7 +137,7 @@ describe('conformance checker, packet mode with a suggested server name', () => 
 });
 
 for (const kind of brokerKinds()) {
-  describe(`conformance checker, takeover crash test and abort (${kind})`, () => {
+  describe(`conformance checker, takeover crash test and abort (${kind})`, { concurrency: true }, () => {
     let broker: TestBroker;
     const devices: RawDevice[] = [];
     before(async () => {

@@ -51,7 +51,9 @@ const uid = (): string => randomUUID().slice(0, 8);
 
 /** The corpus on one broker kind; conformance-embedded/-mosquitto.test.ts run the kinds as parallel files. */
 export function conformanceSuite(kind: BrokerKind): void {
-  describe(`conformance checker (${kind})`, () => {
+  // Each test checks its own device (its own server-name) and the checker attributes only that device's traffic
+  // to it, so the tests run side by side: they mostly wait on the checker's silence windows, not on the CPU.
+  describe(`conformance checker (${kind})`, { concurrency: 4 }, () => {
     let broker: TestBroker;
     const devices: RawDevice[] = [];
 
@@ -165,12 +167,34 @@ export function conformanceSuite(kind: BrokerKind): void {
     });
 
     it('skips the behavioural probes, with the reason, when the server answers nothing after initialize', async () => {
-      const report = await checkRawDevice({ mute: true }, { timeouts: { ...TIMEOUTS, listMs: 1500 }, crashTest: undefined });
+      // Every probe of a mute device ends at its limit, so short ones (none asserts a duration).
+      const short = { ...TIMEOUTS, pingMs: 1500, listMs: 1500, callMs: 1500 };
+      const report = await checkRawDevice({ mute: true }, { timeouts: short, crashTest: undefined });
       for (const id of ['initialize.subscribed-before-reply', 'teardown.deinitialize', 'teardown.client-presence']) {
         assert.equal(result(report, id).verdict, 'skip', id);
         assert.match(result(report, id).observed, /answered none of ping, tools\/list, resources\/list/, id);
       }
       assert.deepEqual(flagged(report, 'fail'), ['operation.ping', 'operation.resources-list', 'operation.tools-call', 'operation.tools-list', 'operation.unknown-method'], explain(report));
+    });
+
+    it('credits the device under test only with its own traffic: another device\'s legacy notifications are not its findings', async () => {
+      const other = await rawDevice(`conformance/raw/${uid()}`, { legacyTopics: true });
+      const device = await rawDevice(`conformance/raw/${uid()}`);
+      const report = await runConformance({
+        broker: { url: broker.url },
+        serverName: device.serverName,
+        serverId: device.serverId,
+        call: { tool: 'add', args: { a: 2, b: 3 } },
+        // The other device's notification, on a legacy topic the checker listens to, comes first.
+        triggerListChanged: async () => {
+          await other.notifyToolsChanged();
+          await device.notifyToolsChanged();
+        },
+        timeouts: TIMEOUTS,
+      });
+      assert.deepEqual(flagged(report, 'fail'), [], explain(report));
+      assert.deepEqual(flagged(report, 'warn'), [], explain(report));
+      assert.equal(result(report, 'traffic.capability-topic').verdict, 'pass', result(report, 'traffic.capability-topic').observed);
     });
 
     it('checks that several instances of one name each answer only on their own topics', async () => {

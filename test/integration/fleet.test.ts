@@ -13,7 +13,7 @@ import { waitUntil } from '../fixtures/raw-device.js';
 import { McpMqttClient } from '../../src/core/client/mcp-client.js';
 import type { NewEvent } from '../../src/core/events/event-log.js';
 import { McpGateway } from '../../src/core/gateway/index.js';
-import { recordIncoming, startHostedDevice, type HostedDevice } from './gateway-devices.js';
+import { progressBeforeResult, recordIncoming, startHostedDevice, type HostedDevice } from './gateway-devices.js';
 
 const LIVE = 50;
 const PRESENCE_ONLY = 950;
@@ -104,6 +104,7 @@ for (const kind of brokerKinds()) {
       assert.equal(ok.isError, false);
       assert.deepEqual(ok.content, [{ type: 'text', text: '42' }]);
       assert.equal(structured(ok).outcome, 'ok');
+      assert.deepEqual(structured(ok).content, ok.content, 'the device\'s answer is in the structured content too (all VS Code gives the model)');
 
       const failed = (await agent.callTool({ name: 'call_device_tool', arguments: { server_name: `${prefix}/live/dev-03`, tool: 'fail' } })) as CallToolResult;
       assert.equal(failed.isError, true);
@@ -114,15 +115,33 @@ for (const kind of brokerKinds()) {
       assert.equal(structured(silent).outcome, 'transport_error', 'a presence with nobody behind it is a transport failure, not a device error');
 
       const seen = recordIncoming(agentTransport as never);
-      const progress: number[] = [];
       const counted = (await agent.callTool(
         { name: 'call_device_tool', arguments: { server_name: `${prefix}/live/dev-04`, tool: 'count', arguments: { to: 3 } } },
         undefined,
-        { onprogress: (p) => progress.push(p.progress) },
+        { onprogress: () => undefined },
       )) as CallToolResult;
       assert.equal(structured(counted).outcome, 'ok');
-      const notified = seen.filter((m) => 'method' in m && m.method === 'notifications/progress').length;
-      assert.equal(notified, 3, 'three progress notifications reached the agent');
+      // The device's own progress values, under the agent's token, before the result.
+      assert.deepEqual(progressBeforeResult(seen, (seen.at(-1) as { id: number }).id), [1, 2, 3]);
+    });
+
+    it('call_device_tool: the agent cancelling reaches the device as notifications/cancelled, and the call ends', async () => {
+      const name = `${prefix}/live/dev-06`;
+      const device = devices.find((d) => d.host.serverName === name);
+      assert.ok(device);
+      const abort = new AbortController();
+      const started = device.waitStarted();
+      const call = agent.callTool({ name: 'call_device_tool', arguments: { server_name: name, tool: 'wait' } }, undefined, { signal: abort.signal });
+      await started;
+      const before = device.cancelled;
+      abort.abort('the user stopped it');
+      await assert.rejects(call);
+      await waitUntil(() => device.cancelled > before, 'the device to see the cancellation');
+      const cancelled = events.filter((e) => e.serverName === name && e.direction === 'out' && e.method === 'notifications/cancelled');
+      assert.equal(cancelled.length, 1, 'one notifications/cancelled went to the device over MQTT');
+      // The fleet and the device session are free again: the next call on the same device is answered.
+      const next = (await agent.callTool({ name: 'call_device_tool', arguments: { server_name: name, tool: 'add', arguments: { a: 1, b: 2 } } })) as CallToolResult;
+      assert.deepEqual(next.content, [{ type: 'text', text: '3' }]);
     });
 
     it('call_device_tool: arguments that break the schema are refused before anything is sent', async () => {

@@ -213,9 +213,10 @@ export async function startCodeServer({ settings = {}, env = {}, log = () => {},
   }
   updateUserSettings(userDataDir, { ...defaultUserSettings, ...settings });
 
-  // Variables of a surrounding VS Code (integrated terminal) would make code-server talk to that instance.
+  // Variables of a surrounding VS Code (integrated terminal) would make code-server talk to that instance; the
+  // test options (VSCODE_E2E_GREP...) must reach the extension host.
   const inherited = Object.fromEntries(Object.entries(process.env)
-    .filter(([key]) => !key.startsWith('VSCODE_') && key !== 'ELECTRON_RUN_AS_NODE' && key !== SESSION_ENV));
+    .filter(([key]) => (!key.startsWith('VSCODE_') || key.startsWith('VSCODE_E2E_')) && key !== 'ELECTRON_RUN_AS_NODE' && key !== SESSION_ENV));
   const childEnv = {
     ...inherited,
     XDG_CONFIG_HOME: join(tempDir, 'xdg-config'),

@@ -81,9 +81,9 @@ function runProcess(cmd, cmdArgs, opts) {
   });
 }
 
-async function runExtensionHostSuite(server, browser) {
+async function runExtensionHostSuite(server, browser, suiteBuilt) {
   const started = Date.now();
-  const extensionTestsPath = await buildExtensionTestSuite();
+  const extensionTestsPath = await suiteBuilt;
   log('extension-host tests ...');
   const { exitCode, logs, consoleLogPath } = await runExtensionTests(server, browser, { extensionTestsPath, timeout: 300_000 });
   const resultLine = logs.map((line) => /\[extension-tests\] RESULT (\{.*\})/.exec(line)).find(Boolean);
@@ -191,29 +191,32 @@ async function main() {
   removeOnExit(tempDir);
   const cleanups = [];
   try {
+    // Independent start-ups overlap: Chromium and the suite bundle while the fixtures and code-server start.
+    const startStarted = Date.now();
+    const browserStarting = launchBrowserServer().then((b) => (cleanups.push(() => b.close()), b));
+    const suiteBuilt = runExtHost ? buildExtensionTestSuite() : undefined;
+    suiteBuilt?.catch(() => undefined); // reported where it is awaited
+    browserStarting.catch(() => undefined);
     const fixtures = await startFixtures({ log, tempDir });
     cleanups.push(() => fixtures.stop());
     log(`fixtures: ${fixtures.description}`);
-
-    const startStarted = Date.now();
-    const browserServer = await launchBrowserServer();
-    cleanups.push(() => browserServer.close());
     if (runExtHost || runUi) {
       const server = await startCodeServer({ settings: fixtures.userSettings, env: fixtures.env, log });
       cleanups.push(() => server.stop());
+      const browserServer = await browserStarting;
       const browser = await chromium.connect(browserServer.wsEndpoint());
       cleanups.push(() => browser.close());
       log(`code-server and Chromium up (${seconds(startStarted)})`);
       if (runExtHost) {
         // A broken extension-host run is one failure; the UI tests still run and report their own results.
-        await runExtensionHostSuite(server, browser).catch((err) => {
+        await runExtensionHostSuite(server, browser, suiteBuilt).catch((err) => {
           console.error(`[vscode-e2e] extension-host tests FAILED: ${err.stack ?? err}`);
           counts.failed += 1;
         });
       }
       if (runUi) await runUiTests(describeSession(server, browserServer), fixtures.env, tempDir, uiTestFiles('test/vscode/ui', uiFilters));
     }
-    if (runInstalled) await runInstalledSmoke(fixtures, browserServer, tempDir, cleanups);
+    if (runInstalled) await runInstalledSmoke(fixtures, await browserStarting, tempDir, cleanups);
   } catch (err) {
     console.error(`[vscode-e2e] FAILED: ${err.stack ?? err}`);
     counts.failed += 1;

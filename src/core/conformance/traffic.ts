@@ -25,7 +25,13 @@ export async function provokeCapabilityNotification(ctx: CheckContext, session: 
   if (!trigger) return;
   const before = session.probe.observations.length;
   await trigger();
-  await session.probe.waitFor((o) => o.seq >= before && isCapabilityNotification(o), ctx.timeouts.notificationMs);
+  await session.probe.waitFor((o) => o.seq >= before && isCapabilityNotification(o) && !fromOtherInstance(session, o), ctx.timeouts.notificationMs);
+}
+
+/** The capability filters hear every server on the broker: another instance's notification is not this one's. */
+function fromOtherInstance(session: SessionUnderTest, o: Observation): boolean {
+  const parsed = parseTopic(o.topic);
+  return parsed?.kind === 'server-capability' && parsed.serverId !== session.serverId;
 }
 
 /** Legacy topics the device used: `$mcp-rpc-endpoint/...`, `.../capability/{list-changed|resource-updated}/...`, `$mcp-rpc/{cid}/{name}`. */
@@ -44,8 +50,11 @@ function devicePublishes(ctx: CheckContext, session: SessionUnderTest): Observat
       const parsed = parseTopic(o.topic);
       if (!parsed || parsed.kind === 'server-presence') continue;
       if (parsed.kind === 'legacy-rpc') out.push(o);
-      else if (parsed.kind === 'rpc' || parsed.kind === 'server-capability') {
+      else if (parsed.kind === 'rpc') {
         if (parsed.serverId === session.serverId || isLegacyTopic(ctx, session, o.topic)) out.push(o);
+      } else if (parsed.kind === 'server-capability') {
+        // Legacy capability topics carry the instance id too: another device's are not this device's findings.
+        if (parsed.serverId === session.serverId) out.push(o);
       } else if (parsed.kind === 'server-control') {
         // Other clients' requests pass by on the control topic; only answers there come from the device.
         if (parsed.serverId === session.serverId && o.json && !('method' in o.json)) out.push(o);

@@ -88,9 +88,12 @@ export function classifyFailure(e: unknown, serverName: string, signal?: AbortSi
   return { outcome: 'transport_error', error: `${serverName} could not be reached: ${errorMessage(e)}` };
 }
 
-/** The MCP tool result the agent gets for one device call. */
+/**
+ * The MCP tool result the agent gets for one device call: the device's own content blocks as they came, and
+ * the whole outcome, those blocks included, as structured content. VS Code hands the model only the
+ * structured content when there is one, so an outcome without the blocks would hide the device's answer.
+ */
 export function toToolResult(r: DeviceCallResult): CallToolResult {
-  const { content, ...summary } = r;
   const head: ContentBlock[] = r.outcome === 'ok' ? [] : [{ type: 'text', text: `${r.outcome}: ${r.error ?? ''}` }];
-  return { content: [...head, ...(content ?? [])], structuredContent: summary as Record<string, unknown>, isError: r.outcome !== 'ok' };
+  return { content: [...head, ...(r.content ?? [])], structuredContent: { ...r }, isError: r.outcome !== 'ok' };
 }

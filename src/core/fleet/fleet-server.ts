@@ -20,8 +20,11 @@ export interface FleetOptions {
   client: McpMqttClient;
   /** Shared with the views when the extension has one; the fleet makes its own otherwise. */
   catalog?: CatalogCache;
-  /** call_many refuses filters matching more online devices than this (the user's setting). */
-  maxCallMany?: number;
+  /**
+   * call_many refuses filters matching more online devices than this (the user's setting). A function is read
+   * at each call, so a changed setting applies to running agent sessions.
+   */
+  maxCallMany?: number | (() => number);
   events?: EventSink;
 }
 
@@ -33,12 +36,15 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** State shared by every agent session of one broker's fleet server. */
 export class Fleet {
   readonly catalog: CatalogCache;
-  readonly maxCallMany: number;
   private readonly validators = new Map(FLEET_TOOLS.map((t) => [t.name, createValidator(t.inputSchema)]));
 
   constructor(private readonly options: FleetOptions) {
     this.catalog = options.catalog ?? new CatalogCache(options.client);
-    this.maxCallMany = options.maxCallMany ?? DEFAULT_MAX_CALL_MANY;
+  }
+
+  get maxCallMany(): number {
+    const cap = this.options.maxCallMany;
+    return (typeof cap === 'function' ? cap() : cap) ?? DEFAULT_MAX_CALL_MANY;
   }
 
   get client(): McpMqttClient {

@@ -26,8 +26,8 @@ export interface GatewayOptions {
   /** Passed to each agent session's pass-through (its defaults: 10 s ping, 3 s optional lists). */
   pingTimeoutMs?: number;
   listTimeoutMs?: number;
-  /** The broker's fleet server at /fleet (on unless false); maxCallMany caps its call_many. */
-  fleet?: false | { maxCallMany?: number };
+  /** The broker's fleet server at /fleet (on unless false); maxCallMany caps its call_many (a function: read per call). */
+  fleet?: false | { maxCallMany?: number | (() => number) };
 }
 
 export interface GatewayAddress {

@@ -128,7 +128,7 @@ export class DeviceMcpProvider implements vscode.McpServerDefinitionProvider<vsc
     const { McpGateway } = loadCore().gateway;
     const listTimeoutMs = vscode.workspace.getConfiguration('mqttMcp').get<number>('catalog.listTimeoutMs');
     const gateway = new McpGateway({
-      client, events: this.services.events.sink, logger: this.services.log, listTimeoutMs, fleet: { maxCallMany: agentSettings().maxCallMany },
+      client, events: this.services.events.sink, logger: this.services.log, listTimeoutMs, fleet: { maxCallMany: () => agentSettings().maxCallMany },
     });
     const started = gateway.start();
     this.gateways.set(brokerId, { client, gateway, started });
