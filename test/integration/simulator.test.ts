@@ -23,7 +23,7 @@ interface Received {
 }
 
 /** A minimal MCP-over-MQTT client on raw MQTT.js that records everything it receives. */
-async function rawClient(url: string, clientId: string): Promise<{ client: MqttClient; received: Received[]; waitFor: (pred: (r: Received) => boolean, what: string) => Promise<Received> }> {
+async function rawClient(url: string, clientId: string): Promise<{ client: MqttClient; received: Received[]; waitFor: (pred: (r: Received) => boolean, what: string, timeoutMs?: number) => Promise<Received> }> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId, clean: true, properties: { sessionExpiryInterval: 0, userProperties: { 'MCP-COMPONENT-TYPE': 'mcp-client' } } });
   const received: Received[] = [];
   const waiters: { pred: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
@@ -36,11 +36,11 @@ async function rawClient(url: string, clientId: string): Promise<{ client: MqttC
       w.resolve(r);
     }
   });
-  const waitFor = (pred: (r: Received) => boolean, what: string): Promise<Received> => {
+  const waitFor = (pred: (r: Received) => boolean, what: string, timeoutMs = 5000): Promise<Received> => {
     const found = received.find(pred);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 5000);
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what} (${timeoutMs} ms)`)), timeoutMs);
       waiters.push({ pred, resolve: (r) => (clearTimeout(timer), resolve(r)) });
     });
   };
@@ -159,7 +159,8 @@ for (const kind of brokerKinds()) {
       const { client, waitFor } = await rawClient(broker.url, `raw-will-${Date.now()}`);
       try {
         await client.subscribeAsync(`$mcp-server/presence/+/${name}`, { qos: 0 });
-        const online = await waitFor((r) => r.payload.length > 0, 'the simulated device online');
+        // A new Node process compiling the CLI with tsx: 9 s at load 17, so the wait is a hang guard only.
+        const online = await waitFor((r) => r.payload.length > 0, 'the simulated device online', 60_000);
         child.kill('SIGKILL');
         const cleared = await waitFor((r) => r.topic === online.topic && r.payload.length === 0, 'presence cleared by the will');
         assert.equal(cleared.payload, '');
