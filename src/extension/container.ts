@@ -27,6 +27,7 @@ import { listeningCheckCommands } from './conformance/listen-command.js';
 import { ToolInvokers } from './webviews/invoker/index.js';
 import { TIMELINE_VIEW_ID, TimelineViewProvider } from './webviews/timeline/provider.js';
 import { timelineCommands } from './webviews/timeline/index.js';
+import { WatchService } from './watch/watch-service.js';
 
 /** What the extension-host tests may look at (returned by activate); nothing here exists only for them. */
 export interface ExtensionApi {
@@ -67,7 +68,11 @@ export function createContainer(context: vscode.ExtensionContext): Container {
   const brokers = lifetime.own('broker connections', new BrokerManager(secrets, events, log));
   const exposure = lifetime.own('agent exposure', new AgentExposure(context.globalState));
   const documents = lifetime.own('result documents', new ResultDocuments(brokers));
-  const tree = lifetime.own('devices tree', new DevicesTreeProvider(brokers, (b, name) => exposure.isExposed(b.id, name)));
+  // Watches are built before the tree that shows their values, so they reach it through a late binding.
+  let refreshTreeRow = (_id: string): void => undefined;
+  const watches = new WatchService({ extensionUri, brokers, log, refreshTreeRow: (id) => refreshTreeRow(id) });
+  const tree = lifetime.own('devices tree', new DevicesTreeProvider(brokers, (b, name) => exposure.isExposed(b.id, name), (node, item) => watches.decorate(node, item)));
+  refreshTreeRow = (id) => tree.refreshById(id);
   lifetime.own('devices view', vscode.window.createTreeView('mqttMcp.devices', { treeDataProvider: tree, showCollapseAll: true }));
   lifetime.own('status bar', createStatusBar(brokers));
 
@@ -97,6 +102,8 @@ export function createContainer(context: vscode.ExtensionContext): Container {
 
   const invokers = lifetime.own('tool invokers', new ToolInvokers({ extensionUri, brokers, documents, log }, context.globalState));
   lifetime.own('tool invoker restore', invokers.registerSerializer());
+  // Disposed before the broker connections, so each subscription is ended on its device.
+  lifetime.own('resource watches', watches);
   const timeline = lifetime.own('event timeline', new TimelineViewProvider(extensionUri, events, log));
   lifetime.own('event timeline view', vscode.window.registerWebviewViewProvider(TIMELINE_VIEW_ID, timeline, { webviewOptions: { retainContextWhenHidden: false } }));
 
@@ -109,6 +116,7 @@ export function createContainer(context: vscode.ExtensionContext): Container {
       ...conformance.commands(),
       ...listeningCheckCommands(conformance),
       ...invokers.commands(),
+      ...watches.commands(),
       ...timelineCommands(events, timeline),
       ...statusCommands(brokers),
       ...scaffoldCommands({ log }),

@@ -11,6 +11,7 @@ export * as simulator from '../core/simulator/simulator.js';
 export * as device from '../core/device/index.js';
 export * as proxy from '../core/proxy/index.js';
 export * as scaffold from '../core/scaffold/index.js';
+export * as watch from '../core/watch/index.js';
 export * as callSource from '../core/util/call-source.js';
 // The class the SDK Client (in this bundle) throws, for instanceof checks in the extension's entry bundle.
 export { McpError } from '@modelcontextprotocol/sdk/types.js';

@@ -16,6 +16,8 @@ export const SETTING_DEFAULTS = {
   legacyTopics: true,
   'demo.port': 0,
   'localBroker.rbacPolicy': '',
+  'watch.pollIntervalMs': 1000,
+  'watch.maxSamples': 1000,
 } as const;
 
 /** Settings with structure of their own, read by their modules (brokers/config.ts validates each entry). */

@@ -12,6 +12,8 @@ export const COMMAND_TITLES = {
   'mqttMcp.invokeTool': 'Invoke Tool',
   'mqttMcp.openToolInvoker': 'Open Tool Invoker',
   'mqttMcp.readResource': 'Read Resource',
+  'mqttMcp.watchResource': 'Watch Resource',
+  'mqttMcp.unwatchResource': 'Unwatch Resource',
   'mqttMcp.getPrompt': 'Get Prompt',
   'mqttMcp.pingServer': 'Ping Server',
   'mqttMcp.copyServerName': 'Copy Server Name',

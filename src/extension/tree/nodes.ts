@@ -19,6 +19,8 @@ export { TreeNode };
 export interface NodeContext {
   node<T extends TreeNode>(id: string, create: () => T): T;
   isExposed(broker: BrokerEntry, serverName: string): boolean;
+  /** Adds what other features show on a tool/resource/template/prompt row (a watched resource's value). */
+  decorateItem?(node: ItemNode, item: vscode.TreeItem): void;
 }
 
 
@@ -162,7 +164,7 @@ export class ServerNode extends TreeNode {
   constructor(
     readonly brokerNode: BrokerNode,
     readonly serverName: string,
-    private readonly ctx: NodeContext,
+    readonly ctx: NodeContext,
   ) {
     super();
     this.id = `server:${brokerNode.broker.id}:${serverName}`;
@@ -329,6 +331,7 @@ export class ItemNode extends TreeNode {
     if (this.kind === 'tools') item.command = { command: 'mqttMcp.openToolInvoker', title: 'Open Tool Invoker', arguments: [this] };
     if (this.kind === 'resources') item.command = { command: 'mqttMcp.readResource', title: 'Read Resource', arguments: [this] };
     markNotAllowed(item, this.serverNode.broker.client, this.serverNode.serverName, this.kind, e);
+    this.serverNode.ctx.decorateItem?.(this, item);
     return item;
   }
 }

@@ -3,7 +3,7 @@
 // turned into the narrowest refresh (one server row) unless the set of names changed.
 import * as vscode from 'vscode';
 import type { BrokerEntry, BrokerManager } from '../brokers/manager.js';
-import { BrokerNode, ServerNode, TreeNode } from './nodes.js';
+import { BrokerNode, type ItemNode, type NodeContext, ServerNode, TreeNode } from './nodes.js';
 
 const REFRESH_WINDOW_MS = 100;
 
@@ -20,6 +20,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   constructor(
     private readonly brokers: BrokerManager,
     private readonly isExposed: (broker: BrokerEntry, serverName: string) => boolean,
+    private readonly decorateItem?: NodeContext['decorateItem'],
   ) {
     this.disposables = [
       brokers.onDidChangeBroker((entry) => (entry ? this.schedule(this.brokerNode(entry)) : this.scheduleAll())),
@@ -38,6 +39,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       return node;
     },
     isExposed: (broker: BrokerEntry, serverName: string) => this.isExposed(broker, serverName),
+    decorateItem: (node: ItemNode, item: vscode.TreeItem) => this.decorateItem?.(node, item),
   };
 
   private brokerNode(entry: BrokerEntry): BrokerNode {
@@ -81,6 +83,12 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** Refreshes one server row (e.g. after the agent exposure changed). */
   refreshServer(node: ServerNode): void {
     this.schedule(node);
+  }
+
+  /** Refreshes a row by id if it was shown (e.g. a category whose items changed their description). */
+  refreshById(id: string): void {
+    const node = this.cache.get(id);
+    if (node) this.schedule(node);
   }
 
   refreshAll(): void {

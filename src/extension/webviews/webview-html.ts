@@ -22,6 +22,8 @@ export interface PageOptions {
   script: string;
   /** Stylesheet name under media/. */
   style: string;
+  /** The script bundle imports CSS of its own (a library's stylesheet): esbuild writes dist/webview/<script>.css. */
+  bundleStyle?: boolean;
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
@@ -46,7 +48,7 @@ export function renderPage(webview: vscode.Webview, extensionUri: vscode.Uri, pa
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('dist', 'webview', 'codicon.css')}" id="vscode-codicon-stylesheet" nonce="${nonce}">
-<link rel="stylesheet" href="${asset('media', `${page.style}.css`)}" nonce="${nonce}">
+${page.bundleStyle ? `<link rel="stylesheet" href="${asset('dist', 'webview', `${page.script}.css`)}" nonce="${nonce}">\n` : ''}<link rel="stylesheet" href="${asset('media', `${page.style}.css`)}" nonce="${nonce}">
 <title>${escapeHtml(page.title)}</title>
 </head>
 <body>
