@@ -24,7 +24,8 @@ const statusLine = h('div', { className: 'status', attrs: { role: 'status', 'dat
 const counts = h('span', { className: 'counts muted' });
 
 function button(label: string, glyph: string, run: () => void): HTMLElement {
-  const b = h('vscode-button', { title: label, attrs: { icon: glyph, secondary: true } }, label);
+  const action = label.toLowerCase().replace(/\W+/g, '-');
+  const b = h('vscode-button', { title: label, attrs: { icon: glyph, secondary: true, 'data-action': action } }, label);
   b.addEventListener('click', run);
   return b;
 }
@@ -90,6 +91,7 @@ function buildChart(): void {
 function redraw(): void {
   if (state.namesChanged || !chart) buildChart();
   else chart.setData(state.data() as uPlot.AlignedData, !zoomed);
+  describePlot();
   renderTable();
   renderCounts();
 }
@@ -115,10 +117,14 @@ function renderTable(): void {
 }
 
 function renderCounts(): void {
+  counts.textContent = `${state.samples} reading${state.samples === 1 ? '' : 's'} · ${state.length} point${state.length === 1 ? '' : 's'} kept`;
+  counts.dataset.readings = String(state.samples);
+}
+
+/** For tests and assistive tools: what the plot draws (frozen while paused), without reading a canvas. */
+function describePlot(): void {
   const first = state.names[0];
   const numbers = first ? state.numbersOf(first) : [];
-  counts.textContent = `${state.samples} reading${state.samples === 1 ? '' : 's'} · ${state.length} point${state.length === 1 ? '' : 's'} kept`;
-  // For tests and assistive tools: what the plot shows, without reading a canvas.
   plotBox.dataset.points = String(numbers.length);
   plotBox.dataset.series = state.names.join(',');
   plotBox.dataset.values = numbers.slice(-50).join(',');

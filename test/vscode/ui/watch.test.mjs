@@ -1,0 +1,107 @@
+// Watching a resource in real VS Code: "Watch Resource" from the tree's context menu on the demo
+// thermostat's temperature, the Watch panel plotting at least 10 readings that drift (read from the
+// data attributes the panel exposes, not from the canvas), the tree row showing the latest value, Pause
+// freezing the plot while readings go on, CSV export through the save dialog, and Unwatch.
+// Screenshots: test-results/vscode/watch-*.png.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { useSession } from '../harness.mjs';
+import { E2E_BROKER_NAME } from '../fixtures.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const usesFixtureBroker = Boolean(process.env.MQTT_MCP_E2E_BROKER);
+const BROKER = usesFixtureBroker ? E2E_BROKER_NAME : 'Local broker (demo)';
+
+let session;
+before(async () => {
+  session = await useSession();
+});
+after(async () => {
+  await session?.close();
+});
+
+/** The content frame of the webview whose document has `selector` (panels are separate iframes). */
+async function webviewFrame(wb, selector, { timeout = 30_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of wb.page.frames()) {
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+    await sleep(250);
+  }
+}
+
+const plotInfo = (frame) => frame.locator('[data-testid="watch-plot"]').evaluate((el) => ({
+  points: Number(el.dataset.points ?? 0),
+  values: (el.dataset.values ?? '').split(',').filter(Boolean).map(Number),
+  series: el.dataset.series,
+}));
+const readings = (frame) => frame.locator('.counts').evaluate((el) => Number(el.dataset.readings ?? 0));
+
+test('Watch Resource plots the thermostat\'s drifting temperature; pause, CSV export and unwatch work', async () => {
+  await session.withWorkbench('watch', async (wb) => {
+    if (!usesFixtureBroker) await wb.runCommand('MQTT MCP: Start Local Broker with Demo Devices');
+    await wb.openViewContainer('MQTT MCP');
+    await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
+    for (const label of ['home', 'thermostat', '1', 'Resources']) await wb.expandTreeItem('Devices', label);
+    const row = wb.treeItem('Devices', 'temperature');
+    await row.waitFor();
+    await row.click({ button: 'right' });
+    await wb.page.locator('.monaco-menu .action-label', { hasText: /^Watch Resource$/ }).click();
+
+    const frame = await webviewFrame(wb, '[data-testid="watch-plot"]');
+    const mode = frame.locator('[data-testid="watch-mode"]');
+    await mode.filter({ hasText: 'By subscription' }).waitFor();
+    assert.equal(await mode.getAttribute('data-mode'), 'subscribe', 'the simulator advertises resources.subscribe');
+
+    // The simulator ticks once a second; each changed value is one notifications/resources/updated.
+    await frame.waitForFunction(() => Number(document.querySelector('[data-testid="watch-plot"]')?.dataset.points ?? 0) >= 10, undefined, { timeout: 60_000 });
+    const plotted = await plotInfo(frame);
+    assert.ok(plotted.points >= 10, `${plotted.points} points`);
+    assert.equal(plotted.series, 'value', 'the numeric field of {name, type, value, unit}');
+    assert.ok(new Set(plotted.values).size > 1, `the temperature drifts: ${plotted.values.join(', ')}`);
+    assert.ok(plotted.values.every((v) => v > -10 && v < 45), plotted.values.join(', '));
+    assert.ok(await frame.locator('canvas').count(), 'uPlot drew a canvas');
+    assert.match(await frame.locator('table.texts').innerText(), /unit\s+°C/, 'the non-numeric fields are in the table');
+    // The tree row shows the latest value and how it is watched.
+    await row.filter({ hasText: /°C · subscribed/ }).waitFor();
+    await wb.screenshot('watch-plot');
+
+    // Pause freezes what is drawn; readings go on and Resume draws them.
+    await frame.locator('[data-action="pause"]').click();
+    await frame.locator('[data-testid="watch-status"][data-state="paused"]').waitFor();
+    const frozen = (await plotInfo(frame)).points;
+    const readingsAtPause = await readings(frame);
+    await frame.waitForFunction((n) => Number(document.querySelector('.counts')?.dataset.readings ?? 0) >= n + 2, readingsAtPause, { timeout: 30_000 });
+    assert.equal((await plotInfo(frame)).points, frozen, 'the plot did not move while paused');
+    await wb.screenshot('watch-paused');
+    await frame.locator('[data-action="pause"]').filter({ hasText: 'Resume' }).click();
+    await frame.waitForFunction((n) => Number(document.querySelector('[data-testid="watch-plot"]')?.dataset.points ?? 0) > n, frozen, { timeout: 10_000 });
+
+    // CSV export through the save dialog (code-server's simple dialog, a path in a quick input).
+    await frame.locator('[data-action="export-csv"]').click();
+    const pathInput = wb.quickInput.locator('input');
+    await pathInput.waitFor({ state: 'visible' });
+    const csvPath = join(session.server.workspaceDir, `watch-e2e-${Date.now()}.csv`);
+    await pathInput.fill(csvPath);
+    await pathInput.press('Enter');
+    const status = frame.locator('[data-testid="watch-status"][data-exported]');
+    await status.waitFor({ state: 'attached', timeout: 30_000 });
+    const file = await status.getAttribute('data-exported');
+    assert.equal(file, csvPath);
+    assert.ok(existsSync(file), `${file} was written`);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'time,value');
+    assert.ok(lines.length >= 11, `${lines.length} CSV lines`);
+
+    // Unwatch: the panel says it stopped and keeps the data; the tree row drops the watch.
+    await frame.locator('[data-action="unwatch"]').click();
+    await frame.locator('[data-testid="watch-status"][data-state="ended"]').waitFor();
+    assert.match(await frame.locator('[data-testid="watch-status"]').innerText(), /^Stopped/);
+    await wb.treeItem('Devices', 'temperature').filter({ hasNotText: 'subscribed' }).waitFor();
+    await wb.screenshot('watch-unwatched');
+  });
+});
