@@ -8,7 +8,7 @@ import { gapRow, RowBatcher, sampleRow, summarizeLatest, watchRows, type WatchRo
 import { expandTemplate, templateVariables } from '../../src/core/watch/template.js';
 import type { WatchSample } from '../../src/core/watch/resource-watch.js';
 import { PlotState } from '../../webview/watch/plot-state.js';
-import { checkWatchMessage } from '../../src/extension/watch/messages.js';
+import { checkWatchMessage, endStatus } from '../../src/extension/watch/messages.js';
 
 function sample(t: number, numbers: Record<string, number>, texts: Record<string, string> = {}): WatchSample {
   return { t, fields: { numbers: new Map(Object.entries(numbers)), texts: new Map(Object.entries(texts)) } };
@@ -141,7 +141,15 @@ describe('PlotState (the Watch panel\'s data)', () => {
 
 describe('watch panel messages', () => {
   test('accepts the protocol and rejects anything else', () => {
-    for (const type of ['ready', 'exportCsv', 'unwatch']) assert.deepEqual(checkWatchMessage({ type, extra: 1 }), { ok: true, message: { type } });
+    for (const type of ['ready', 'exportCsv', 'unwatch', 'rewatch']) assert.deepEqual(checkWatchMessage({ type, extra: 1 }), { ok: true, message: { type } });
     for (const bad of [null, [], 'ready', { type: 3 }, { type: 'eval' }]) assert.equal(checkWatchMessage(bad).ok, false, JSON.stringify(bad));
+  });
+});
+
+describe('how a watch\'s end is shown', () => {
+  test('the device going offline, a closed session, and a stop are told apart', () => {
+    assert.deepEqual(endStatus({ reason: 'session-closed', message: 'home/thermostat/1 went offline' }), { state: 'ended', reason: 'offline', message: 'home/thermostat/1 went offline' });
+    assert.deepEqual(endStatus({ reason: 'session-closed', message: 'broker disconnected' }), { state: 'ended', reason: 'session-closed', message: 'broker disconnected' });
+    assert.deepEqual(endStatus({ reason: 'stopped' }), { state: 'ended', reason: 'stopped' });
   });
 });

@@ -32,13 +32,14 @@ function button(label: string, glyph: string, run: () => void): HTMLElement {
 const pauseButton = button('Pause', 'debug-pause', () => setPaused(!state.paused));
 const resetButton = button('Reset Zoom', 'zoom-out', () => resetZoom());
 const unwatchButton = button('Unwatch', 'eye-closed', () => host.post({ type: 'unwatch' }));
+const rewatchButton = button('Watch Again', 'eye', () => host.post({ type: 'rewatch' }));
 const plotBox = h('div', { className: 'plot', attrs: { 'data-testid': 'watch-plot' } });
 const emptyPlot = h('div', { className: 'muted empty' }, 'No numeric field yet: the values are in the table below.');
 const table = h('table', { className: 'texts', attrs: { 'aria-label': 'Non-numeric fields' } });
 
 app.append(
   h('header', {}, title, how),
-  h('div', { className: 'toolbar' }, pauseButton, resetButton, button('Export CSV', 'save', () => host.post({ type: 'exportCsv' })), unwatchButton, counts),
+  h('div', { className: 'toolbar' }, pauseButton, resetButton, button('Export CSV', 'save', () => host.post({ type: 'exportCsv' })), unwatchButton, rewatchButton, counts),
   statusLine,
   plotBox,
   h('h2', {}, 'Other fields (latest)'),
@@ -146,12 +147,15 @@ function renderHow(): void {
 function renderStatus(): void {
   let text: string;
   if (status.state === 'watching') text = state.paused ? 'Paused: readings are still recorded; Resume draws them.' : state.inGap ? 'Watching: the last read failed (a gap in the plot).' : 'Watching.';
-  else if (status.reason === 'offline') text = `Stopped: the device went offline${status.message ? ` (${status.message})` : ''}. The gap marks it; watch again from the tree when it is back.`;
-  else if (status.reason === 'session-closed') text = `Stopped: the session ended${status.message ? ` (${status.message})` : ''}. Watch again from the tree to continue.`;
-  else text = `Stopped${status.message ? `: ${status.message}` : ''}. The data stays here to export.`;
+  else if (status.reason === 'offline') text = `Stopped: the device went offline${status.message ? ` (${status.message})` : ''}. The gap marks it; Watch Again when it is back.`;
+  else if (status.reason === 'session-closed') text = `Stopped: the session ended${status.message ? ` (${status.message})` : ''}. Watch Again to continue.`;
+  else text = `Stopped${status.message ? `: ${status.message}` : ''}. The data stays here to export; Watch Again starts a new watch.`;
   statusLine.textContent = text;
   statusLine.dataset.state = status.state === 'watching' ? (state.paused ? 'paused' : 'watching') : 'ended';
-  unwatchButton.toggleAttribute('disabled', status.state !== 'watching');
+  const ended = status.state !== 'watching';
+  unwatchButton.hidden = ended;
+  rewatchButton.hidden = !ended;
+  pauseButton.toggleAttribute('disabled', ended);
 }
 
 host.onMessage((m) => {

@@ -25,4 +25,4 @@ export type WatchToWebview =
   | { type: 'status'; status: WatchStatus }
   | { type: 'exported'; path: string };
 
-export type WatchFromWebview = { type: 'ready' } | { type: 'exportCsv' } | { type: 'unwatch' };
+export type WatchFromWebview = { type: 'ready' } | { type: 'exportCsv' } | { type: 'unwatch' } | { type: 'rewatch' };

@@ -2,13 +2,13 @@
 // message per FLUSH_MS however fast the device updates), sends the whole kept history on `ready`, says when
 // the watch ended and why, and exports CSV. The watch itself is owned by WatchService.
 import * as vscode from 'vscode';
-import type { ResourceWatch, WatchEnd } from '../../core/watch/index.js';
-import type { Logger } from '../../core/util/logger.js';
+import type { ResourceWatch } from '../../core/watch/index.js';
+import { errorMessage, type Logger } from '../../core/util/logger.js';
 import type { WatchFromWebview, WatchInfo, WatchStatus, WatchToWebview } from '../../../webview/watch/protocol.js';
 import { loadCore } from '../core-loader.js';
 import { renderPage, webviewOptions } from '../webviews/webview-html.js';
 import { type ReadyMessage, WebviewHost } from '../webviews/webview-host.js';
-import { checkWatchMessage } from './messages.js';
+import { checkWatchMessage, endStatus } from './messages.js';
 
 export const WATCH_VIEW_TYPE = 'mqttMcp.watch';
 const FLUSH_MS = 250;
@@ -16,12 +16,6 @@ const FLUSH_MS = 250;
 export interface WatchPanelDeps {
   extensionUri: vscode.Uri;
   log: Logger;
-}
-
-/** Why a watch ended, in the panel's terms: a device that went offline is told apart from a closed session. */
-export function endStatus(end: WatchEnd): WatchStatus {
-  const reason = end.reason === 'stopped' ? 'stopped' : /offline/i.test(end.message ?? '') ? 'offline' : 'session-closed';
-  return { state: 'ended', reason, ...(end.message ? { message: end.message } : {}) };
 }
 
 export class WatchPanel implements vscode.Disposable {
@@ -35,7 +29,7 @@ export class WatchPanel implements vscode.Disposable {
     private readonly deps: WatchPanelDeps,
     private readonly watch: ResourceWatch,
     private readonly info: WatchInfo,
-    private readonly unwatch: () => Promise<void>,
+    private readonly actions: { unwatch: () => Promise<void>; rewatch: () => Promise<void> },
     onClosed: () => void,
   ) {
     const { RowBatcher, sampleRow, gapRow } = loadCore().watch;
@@ -82,8 +76,19 @@ export class WatchPanel implements vscode.Disposable {
     this.host.post({ type: 'init', info: this.info, rows: watchRows(this.watch), texts: [...this.watch.texts], samples: this.watch.samples, status });
   }
 
+  /** What the panel's buttons ask; a failure is shown to the user, not only logged. */
   private async handle(message: Exclude<WatchFromWebview, ReadyMessage>): Promise<WatchToWebview | void> {
-    if (message.type === 'unwatch') return this.unwatch();
+    try {
+      if (message.type === 'unwatch') return await this.actions.unwatch();
+      if (message.type === 'rewatch') return await this.actions.rewatch();
+      return await this.exportCsv();
+    } catch (e) {
+      this.deps.log.error(`watch panel: ${message.type} failed`, e);
+      void vscode.window.showErrorMessage(`MQTT MCP: ${message.type === 'exportCsv' ? 'Export CSV' : message.type === 'rewatch' ? 'Watch Again' : 'Unwatch'} failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private async exportCsv(): Promise<WatchToWebview | void> {
     const csv = loadCore().watch.watchToCsv(this.watch);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.cwd());

@@ -2,7 +2,7 @@
 // watched at the URI its parameters expand to), each shown in a Watch panel, with the latest value in the
 // tree row's description. A watch ends on Unwatch (tree or panel), when its panel closes, when the device
 // goes offline or the session or broker connection ends; an ended watch stays stopped (its panel keeps the
-// data to export) and is started again from the tree.
+// data to export) and is started again from the tree or the panel's Watch Again.
 import * as vscode from 'vscode';
 import type { ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
 import type { ResourceWatch } from '../../core/watch/index.js';
@@ -70,6 +70,7 @@ export class WatchService implements vscode.Disposable {
     const how = first.watch.mode === 'subscribe' ? 'subscribed' : `polled every ${formatInterval(first.watch.pollIntervalMs)}`;
     item.description = `${watches.length > 1 ? `${watches.length} watches · ` : ''}${summarizeLatest(first.watch)} · ${how}`;
     item.iconPath = new vscode.ThemeIcon('eye', new vscode.ThemeColor('charts.blue'));
+    if (item.tooltip instanceof vscode.MarkdownString) item.tooltip.appendText(`\n\nWatched (${how}): ${summarizeLatest(first.watch)}`);
     item.contextValue = `${item.contextValue}.watched`;
   }
 
@@ -118,7 +119,8 @@ export class WatchService implements vscode.Disposable {
     const watch = await loadCore().watch.ResourceWatch.start(session, { uri: target.uri, mode: 'auto', pollIntervalMs, maxSamples });
     this.endedPanels.get(key)?.dispose();
     const info = { brokerLabel: target.broker.label, serverName: target.serverName, uri: target.uri, mode: watch.mode, pollIntervalMs: watch.pollIntervalMs, maxSamples };
-    const panel: WatchPanel = new WatchPanel(this.deps, watch, info, () => watch.stop(), () => {
+    const actions = { unwatch: () => watch.stop(), rewatch: () => this.start(target) };
+    const panel: WatchPanel = new WatchPanel(this.deps, watch, info, actions, () => {
       void watch.stop();
       if (this.endedPanels.get(key) === panel) this.endedPanels.delete(key);
     });
