@@ -1,7 +1,8 @@
 // Watching a resource in real VS Code: "Watch Resource" from the tree's context menu on the demo
 // thermostat's temperature, the Watch panel plotting at least 10 readings that drift (read from the
 // data attributes the panel exposes, not from the canvas), the tree row showing the latest value, Pause
-// freezing the plot while readings go on, CSV export through the save dialog, and Unwatch.
+// freezing the plot while readings go on, CSV export through the save dialog, Unwatch from the panel, Watch
+// Again, and Unwatch Resource from the tree.
 // Screenshots: test-results/vscode/watch-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -103,5 +104,14 @@ test('Watch Resource plots the thermostat\'s drifting temperature; pause, CSV ex
     assert.match(await frame.locator('[data-testid="watch-status"]').innerText(), /^Stopped/);
     await wb.treeItem('Devices', 'temperature').filter({ hasNotText: 'subscribed' }).waitFor();
     await wb.screenshot('watch-unwatched');
+
+    // Watch Again opens a new watch; Unwatch Resource in the tree's context menu ends it.
+    await frame.locator('[data-action="watch-again"]').click();
+    const again = await webviewFrame(wb, '[data-testid="watch-status"][data-state="watching"]');
+    await row.filter({ hasText: /°C · subscribed/ }).waitFor();
+    await row.click({ button: 'right' });
+    await wb.page.locator('.monaco-menu .action-label', { hasText: /^Unwatch Resource$/ }).click();
+    await again.locator('[data-testid="watch-status"][data-state="ended"]').waitFor();
+    await wb.treeItem('Devices', 'temperature').filter({ hasNotText: 'subscribed' }).waitFor();
   });
 });
