@@ -81,7 +81,7 @@ function buildChart(): void {
     ],
     hooks: {
       setSelect: [(u: uPlot) => {
-        if (u.select.width > 0) zoomed = true;
+        if (u.select.width > 0) setZoomed(true);
       }],
     },
   };
@@ -97,8 +97,13 @@ function redraw(): void {
   renderCounts();
 }
 
+function setZoomed(next: boolean): void {
+  zoomed = next;
+  plotBox.dataset.zoomed = String(next);
+}
+
 function resetZoom(): void {
-  zoomed = false;
+  setZoomed(false);
   chart?.setData(state.data() as uPlot.AlignedData, true);
 }
 

@@ -43,6 +43,8 @@ export class WatchService implements vscode.Disposable {
   private readonly active = new Map<string, ActiveWatch>();
   /** Panels of watches that ended, kept open with their data until closed or watched again. */
   private readonly endedPanels = new Map<string, WatchPanel>();
+  /** Keys being started: a second click on the eye while the first is subscribing does nothing. */
+  private readonly starting = new Set<string>();
   private readonly dirtyRows = new Set<string>();
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -106,6 +108,16 @@ export class WatchService implements vscode.Disposable {
       existing.panel.reveal();
       return;
     }
+    if (this.starting.has(key)) return;
+    this.starting.add(key);
+    try {
+      await this.startNew(key, target);
+    } finally {
+      this.starting.delete(key);
+    }
+  }
+
+  private async startNew(key: string, target: WatchTarget): Promise<void> {
     const client = target.broker.client;
     if (!client) throw new CommandFailure(`${target.broker.label} is not connected.`);
     const session = await client.session(target.serverName);

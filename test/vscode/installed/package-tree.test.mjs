@@ -26,7 +26,7 @@ test('the .vsix is under 2 MB and installs the bundles, media and schema, withou
   assert.ok(folder, `installed into ${session.server.extensionsDir}`);
   const installed = join(session.server.extensionsDir, folder);
   for (const file of ['package.json', 'dist/extension.js', 'dist/extension-core.js', 'dist/webview/invoker.js',
-    'dist/webview/codicon.ttf', 'schemas/device-model.schema.json', 'media/walkthrough/demo.md']) {
+    'dist/webview/watch.js', 'dist/webview/watch.css', 'media/watch.css', 'dist/webview/codicon.ttf', 'schemas/device-model.schema.json', 'media/walkthrough/demo.md']) {
     assert.ok(existsSync(join(installed, file)), `${file} is in the installed extension`);
   }
   assert.ok(!existsSync(join(installed, 'node_modules')), 'dependencies are bundled, not shipped');

@@ -42,8 +42,11 @@ const plotInfo = (frame) => frame.locator('[data-testid="watch-plot"]').evaluate
 }));
 const readings = (frame) => frame.locator('.counts').evaluate((el) => Number(el.dataset.readings ?? 0));
 
-test('Watch Resource plots the thermostat\'s drifting temperature; pause, CSV export and unwatch work', async () => {
+test('Watch Resource plots the thermostat\'s drifting temperature; zoom, pause, CSV export and unwatch work', async (t) => {
+  const started = Date.now();
+  const phase = (name) => t.diagnostic(`${name} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await session.withWorkbench('watch', async (wb) => {
+    phase('workbench open');
     if (!usesFixtureBroker) await wb.runCommand('MQTT MCP: Start Local Broker with Demo Devices');
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
@@ -53,6 +56,7 @@ test('Watch Resource plots the thermostat\'s drifting temperature; pause, CSV ex
     await row.click({ button: 'right' });
     await wb.page.locator('.monaco-menu .action-label', { hasText: /^Watch Resource$/ }).click();
 
+    phase('watch started');
     const frame = await webviewFrame(wb, '[data-testid="watch-plot"]');
     const mode = frame.locator('[data-testid="watch-mode"]');
     await mode.filter({ hasText: 'By subscription' }).waitFor();
@@ -60,6 +64,7 @@ test('Watch Resource plots the thermostat\'s drifting temperature; pause, CSV ex
 
     // The simulator ticks once a second; each changed value is one notifications/resources/updated.
     await frame.waitForFunction(() => Number(document.querySelector('[data-testid="watch-plot"]')?.dataset.points ?? 0) >= 10, undefined, { timeout: 60_000 });
+    phase('10 points plotted');
     const plotted = await plotInfo(frame);
     assert.ok(plotted.points >= 10, `${plotted.points} points`);
     assert.equal(plotted.series, 'value', 'the numeric field of {name, type, value, unit}');
@@ -70,6 +75,17 @@ test('Watch Resource plots the thermostat\'s drifting temperature; pause, CSV ex
     // The tree row shows the latest value and how it is watched.
     await row.filter({ hasText: /°C · subscribed/ }).waitFor();
     await wb.screenshot('watch-plot');
+
+    // Drag-zoom on the plot, then Reset Zoom.
+    const over = await frame.locator('.u-over').boundingBox();
+    await wb.page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+    await wb.page.mouse.down();
+    await wb.page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2, { steps: 5 });
+    await wb.page.mouse.up();
+    await frame.locator('[data-testid="watch-plot"][data-zoomed="true"]').waitFor();
+    await wb.screenshot('watch-zoomed');
+    await frame.locator('[data-action="reset-zoom"]').click();
+    await frame.locator('[data-testid="watch-plot"][data-zoomed="false"]').waitFor();
 
     // Pause freezes what is drawn; readings go on and Resume draws them.
     await frame.locator('[data-action="pause"]').click();
@@ -82,6 +98,7 @@ test('Watch Resource plots the thermostat\'s drifting temperature; pause, CSV ex
     await frame.locator('[data-action="pause"]').filter({ hasText: 'Resume' }).click();
     await frame.waitForFunction((n) => Number(document.querySelector('[data-testid="watch-plot"]')?.dataset.points ?? 0) > n, frozen, { timeout: 10_000 });
 
+    phase('paused and resumed');
     // CSV export through the save dialog (code-server's simple dialog, a path in a quick input).
     await frame.locator('[data-action="export-csv"]').click();
     const pathInput = wb.quickInput.locator('input');
