@@ -53,6 +53,7 @@ function themeColour(variable: string, fallback: string): string {
 const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
 
 function buildChart(): void {
+  setZoomed(false);
   chart?.destroy();
   chart = undefined;
   plotBox.replaceChildren();
@@ -194,6 +195,8 @@ host.onMessage((m) => {
   }
 });
 
+// A theme change re-colours the chart (VS Code sets the theme kind as a class on <body>).
+new MutationObserver(() => state.names.length && buildChart()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 new ResizeObserver(() => chart?.setSize({ width: Math.max(300, plotBox.clientWidth), height: 320 })).observe(plotBox);
 renderStatus();
 host.post({ type: 'ready' });

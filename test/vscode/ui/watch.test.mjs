@@ -87,6 +87,7 @@ test('Watch Resource plots the thermostat\'s drifting temperature; zoom, pause, 
     await frame.locator('[data-action="reset-zoom"]').click();
     await frame.locator('[data-testid="watch-plot"][data-zoomed="false"]').waitFor();
 
+
     // Pause freezes what is drawn; readings go on and Resume draws them.
     await frame.locator('[data-action="pause"]').click();
     await frame.locator('[data-testid="watch-status"][data-state="paused"]').waitFor();
@@ -98,11 +99,13 @@ test('Watch Resource plots the thermostat\'s drifting temperature; zoom, pause, 
     await frame.locator('[data-action="pause"]').filter({ hasText: 'Resume' }).click();
     await frame.waitForFunction((n) => Number(document.querySelector('[data-testid="watch-plot"]')?.dataset.points ?? 0) > n, frozen, { timeout: 10_000 });
 
-    phase('paused and resumed');
+    phase('zoomed, paused and resumed');
     // CSV export through the save dialog (code-server's simple dialog, a path in a quick input).
     await frame.locator('[data-action="export-csv"]').click();
     const pathInput = wb.quickInput.locator('input');
     await pathInput.waitFor({ state: 'visible' });
+    // The dialog fills in the folder, then the suggested name: type ours only after it is done.
+    await wb.page.waitForFunction(() => /\.csv$/.test(document.querySelector('.quick-input-widget input')?.value ?? ''));
     const csvPath = join(session.server.workspaceDir, `watch-e2e-${Date.now()}.csv`);
     await pathInput.fill(csvPath);
     await pathInput.press('Enter');
