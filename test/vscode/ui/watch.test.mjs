@@ -2,7 +2,7 @@
 // thermostat's temperature, the Watch panel plotting at least 10 readings that drift (read from the
 // data attributes the panel exposes, not from the canvas), the tree row showing the latest value, Pause
 // freezing the plot while readings go on, CSV export through the save dialog, Unwatch from the panel, Watch
-// Again, and Unwatch Resource from the tree.
+// Again, Unwatch Resource from the tree, and closing the panel of a running watch.
 // Screenshots: test-results/vscode/watch-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -132,6 +132,13 @@ test('Watch Resource plots the thermostat\'s drifting temperature; zoom, pause, 
     await row.click({ button: 'right' });
     await wb.page.locator('.monaco-menu .action-label', { hasText: /^Unwatch Resource$/ }).click();
     await again.locator('[data-testid="watch-status"][data-state="ended"]').waitFor();
+    await wb.treeItem('Devices', 'temperature').filter({ hasNotText: 'subscribed' }).waitFor();
+
+    // Closing the panel of a running watch ends it too.
+    await row.click({ button: 'right' });
+    await wb.page.locator('.monaco-menu .action-label', { hasText: /^Watch Resource$/ }).click();
+    await row.filter({ hasText: /°C · subscribed/ }).waitFor();
+    await wb.runCommand('View: Close All Editors');
     await wb.treeItem('Devices', 'temperature').filter({ hasNotText: 'subscribed' }).waitFor();
   });
 });
