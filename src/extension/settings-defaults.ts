@@ -16,6 +16,11 @@ export const SETTING_DEFAULTS = {
   legacyTopics: true,
   'demo.port': 0,
   'localBroker.rbacPolicy': '',
+  // What devices may ask of the editor's sessions: "ask" (a consent prompt each time) or "deny" (never ask,
+  // always refuse). There is deliberately no auto-approve: every request a device makes waits for the user.
+  'deviceRequests.elicitation': 'ask',
+  'deviceRequests.sampling': 'ask',
+  'deviceRequests.roots': 'ask',
 } as const;
 
 /** Settings with structure of their own, read by their modules (brokers/config.ts validates each entry). */
