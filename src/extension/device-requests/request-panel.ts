@@ -25,7 +25,8 @@ export interface PanelRequest {
 export function askInPanel(deps: { extensionUri: vscode.Uri; log: Logger }, request: PanelRequest): Promise<PanelAnswer> {
   return new Promise<PanelAnswer>((resolve) => {
     const title = `Device request · ${request.origin.serverName}`;
-    const panel = vscode.window.createWebviewPanel(DEVICE_REQUEST_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
+    // Beside: the call that is waiting (an invoker, say) stays in view next to the question.
+    const panel = vscode.window.createWebviewPanel(DEVICE_REQUEST_VIEW_TYPE, title, vscode.ViewColumn.Beside, webviewOptions(deps.extensionUri));
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'mqtt-mcp.svg');
     let settled = false;
     const finish = (answer: PanelAnswer): void => {
