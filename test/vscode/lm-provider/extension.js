@@ -1,5 +1,7 @@
 // One deterministic model for the device-request UI test: it answers with a fixed sentence that names how
 // many characters of prompt it received, so the test can tell the answer came through vscode.lm.
+/* global require, exports -- a CommonJS extension entry, as VS Code loads it */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const vscode = require('vscode');
 
 const MODEL = {
