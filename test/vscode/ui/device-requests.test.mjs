@@ -159,3 +159,14 @@ uiTest('a sampling request declined: the device gets a clear refusal', 'sample-d
   assert.match(text, /explain_schedule: the client did not sample \(sampling: the user declined the request\)\./);
   await workbench.screenshot('device-requests-sample-declined');
 });
+
+uiTest('each request and its answer is in the timeline', 'timeline', async () => {
+  await workbench.runCommand('MQTT MCP: Show Event Timeline');
+  const timeline = await webviewFrame('.tl-toolbar');
+  await timeline.locator('input.filter-text').fill('by the user');
+  for (const answer of ['input declined by the user', 'input accepted by the user', 'sampling declined by the user']) {
+    await timeline.locator('.vlist .tl-row:not([hidden])').filter({ hasText: answer }).first().waitFor({ timeout: 10_000 });
+  }
+  await workbench.screenshot('device-requests-timeline');
+  await timeline.locator('input.filter-text').fill('');
+});
