@@ -28,6 +28,7 @@ import { ToolInvokers } from './webviews/invoker/index.js';
 import { TIMELINE_VIEW_ID, TimelineViewProvider } from './webviews/timeline/provider.js';
 import { timelineCommands } from './webviews/timeline/index.js';
 import { WatchService } from './watch/watch-service.js';
+import { DeviceRequestService } from './device-requests/service.js';
 
 /** What the extension-host tests may look at (returned by activate); nothing here exists only for them. */
 export interface ExtensionApi {
@@ -65,7 +66,8 @@ export function createContainer(context: vscode.ExtensionContext): Container {
 
   const secrets = new BrokerSecrets(context.secrets);
   // Its disposal closes every broker connection, then stops the embedded demo broker.
-  const brokers = lifetime.own('broker connections', new BrokerManager(secrets, events, log));
+  const deviceRequests = new DeviceRequestService({ extensionUri, workspaceState: context.workspaceState, events, log });
+  const brokers = lifetime.own('broker connections', new BrokerManager(secrets, events, log, (broker) => deviceRequests.handlersFor(broker)));
   const exposure = lifetime.own('agent exposure', new AgentExposure(context.globalState));
   const documents = lifetime.own('result documents', new ResultDocuments(brokers));
   // Watches are built before the tree that shows their values, so they reach it through a late binding.
@@ -120,6 +122,7 @@ export function createContainer(context: vscode.ExtensionContext): Container {
       ...timelineCommands(events, timeline),
       ...statusCommands(brokers),
       ...scaffoldCommands({ log }),
+      ...deviceRequests.commands(),
       'mqttMcp.refresh': () => tree.refreshAll(),
       'mqttMcp.showLog': () => channel.show(),
     },

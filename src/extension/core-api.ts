@@ -13,5 +13,6 @@ export * as proxy from '../core/proxy/index.js';
 export * as scaffold from '../core/scaffold/index.js';
 export * as watch from '../core/watch/index.js';
 export * as callSource from '../core/util/call-source.js';
+export * as deviceRequests from '../core/client/device-requests.js';
 // The class the SDK Client (in this bundle) throws, for instanceof checks in the extension's entry bundle.
 export { McpError } from '@modelcontextprotocol/sdk/types.js';

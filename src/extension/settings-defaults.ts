@@ -18,6 +18,11 @@ export const SETTING_DEFAULTS = {
   'localBroker.rbacPolicy': '',
   'watch.pollIntervalMs': 1000,
   'watch.maxSamples': 1000,
+  // What devices may ask of the editor's sessions: "ask" (a consent prompt each time) or "deny" (never ask,
+  // always refuse). There is deliberately no auto-approve: every request a device makes waits for the user.
+  'deviceRequests.elicitation': 'ask',
+  'deviceRequests.sampling': 'ask',
+  'deviceRequests.roots': 'ask',
 } as const;
 
 /** Settings with structure of their own, read by their modules (brokers/config.ts validates each entry). */

@@ -143,6 +143,9 @@ describe('broken models report the path of the bad field', () => {
     { name: 'an attribute named like a scope root', text: json((m) => { m.attributes.args = { type: 'integer', initial: 1 }; }), path: 'attributes.args', message: /reserved in expressions/ },
     { name: 'progress without latency', text: json((m) => { m.functions[0]!.progress = { steps: 3 }; }), path: 'functions[0].progress', message: /needs latencyMs/ },
     { name: 'a failure rate above 1', text: json((m) => { m.functions[0]!.failureRate = 1.5; }), path: 'functions[0].failureRate', message: /must be <= 1/ },
+    { name: 'the user\'s answer read without elicit', text: json((m) => { m.functions[0]!.returns = { text: '{{elicited.reason}}' }; }), path: 'functions[0].returns', message: /elicited is only available after the function's elicit/ },
+    { name: 'a sampled field that does not exist', text: json((m) => { m.functions[0]!.sample = { prompt: 'hi' }; m.functions[0]!.returns = { text: '{{sampled.answer}}' }; }), path: 'functions[0].returns', message: /sampled has text and model, not "answer"/ },
+    { name: 'an elicit without a message', text: json((m) => { m.functions[0]!.elicit = { schema: { type: 'object' } } as never; }), path: 'functions[0].elicit.message', message: /is required/ },
   ];
 
   for (const c of cases) {

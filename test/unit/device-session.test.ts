@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import {
-  LoggingMessageNotificationSchema, McpError, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema,
+  ElicitRequestSchema, LoggingMessageNotificationSchema, McpError, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema,
   type CallToolResult, type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import { createDeviceSession, DeviceRuntime, loadDeviceModel, type SessionOptions } from '../../src/core/device/index.js';
@@ -24,9 +24,9 @@ async function device(part: string, instance = { index: 1, serverId: 'dev-1' }, 
 }
 
 /** A connected client that records the notifications a test may look at. */
-async function connect(runtime: DeviceRuntime, sessionOptions?: SessionOptions) {
+async function connect(runtime: DeviceRuntime, sessionOptions?: SessionOptions, clientOptions?: ConstructorParameters<typeof Client>[1]) {
   const server = createDeviceSession(runtime, `client-${openClients.length}`, sessionOptions);
-  const client = new Client({ name: 'device-test', version: '1.0.0' });
+  const client = new Client({ name: 'device-test', version: '1.0.0' }, clientOptions);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
   openClients.push(client);
@@ -196,7 +196,9 @@ describe('3D printer', () => {
   test('cancel_print appears while printing and stops the running job', async () => {
     const runtime = await device('printer');
     const operator = await connect(runtime);
-    const observer = await connect(runtime);
+    // cancel_print asks for confirmation (elicit): this observer's user accepts.
+    const observer = await connect(runtime, undefined, { capabilities: { elicitation: {} } });
+    observer.client.setRequestHandler(ElicitRequestSchema, () => ({ action: 'accept', content: {} }));
     const namesOf = async (c: Client): Promise<string[]> => (await c.listTools()).tools.map((t) => t.name);
     assert.ok(!(await namesOf(observer.client)).includes('cancel_print'));
     const printing = operator.client.callTool({ name: 'start_print', arguments: { file: 'vase.gcode', duration_seconds: 600 } });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { type Checked, checkConformanceMessage, checkInvokerMessage, checkInvokerState, checkTimelineMessage, MAX_ARGUMENTS_BYTES } from '../../src/extension/webviews/message-guards.js';
+import { type Checked, checkConformanceMessage, checkDeviceRequestMessage, checkInvokerMessage, checkInvokerState, checkTimelineMessage, MAX_ARGUMENTS_BYTES } from '../../src/extension/webviews/message-guards.js';
 import { type BeforeReady, MAX_QUEUED_MESSAGES, WebviewHost, type WebviewEndpoint } from '../../src/extension/webviews/webview-host.js';
 import { nullLogger, type Logger } from '../../src/core/util/logger.js';
 import { addHistoryEntry, readHistoryMap, historyKey } from '../../src/extension/webviews/invoker/history.js';
@@ -324,6 +324,18 @@ describe('conformance report message checks', () => {
       const r = checkConformanceMessage(bad);
       assert.equal(r.ok, false, JSON.stringify(bad)?.slice(0, 60));
       assert.ok(!r.ok && r.reason.length > 0);
+    }
+  });
+});
+
+describe('device request message checks', () => {
+  it('accepts the answers, copies only known fields, and rejects the rest', () => {
+    for (const type of ['ready', 'decline', 'cancel']) assert.deepEqual(checkDeviceRequestMessage({ type, extra: 1 }), { ok: true, message: { type } });
+    assert.deepEqual(checkDeviceRequestMessage({ type: 'accept', values: { reason: 'x' }, x: 1 }), { ok: true, message: { type: 'accept', values: { reason: 'x' } } });
+    for (const bad of [null, {}, { type: 'accept' }, { type: 'accept', values: [1] }, { type: 'accept', values: { big: 'x'.repeat(MAX_ARGUMENTS_BYTES + 1) } }, { type: 'approveAll' }]) {
+      const r = checkDeviceRequestMessage(bad);
+      assert.equal(r.ok, false, JSON.stringify(bad)?.slice(0, 60));
+      assert.ok(!r.ok && /values|type/.test(r.reason), r.ok ? '' : r.reason);
     }
   });
 });

@@ -588,6 +588,18 @@ export class Workbench {
  * Open workbenches one after another: activation is detected from the extension host logs of the server.
  */
 /** True in the installed-.vsix phase: the extension comes from the extensions folder, not the source tree. */
+/**
+ * Packs test/vscode/lm-provider (a language-model chat provider with one deterministic model) into `outDir`
+ * for startCodeServer's installExtensions; returns the .vsix path. No real model is reachable in tests.
+ */
+export function packageLmProvider(outDir) {
+  const vsix = join(outDir, 'mqtt-mcp-test-lm-provider.vsix');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix],
+    { cwd: join(repoRoot, 'test/vscode/lm-provider'), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`packaging test/vscode/lm-provider failed:\n${r.stdout}${r.stderr}`);
+  return vsix;
+}
+
 export function installedExtensionUnderTest() {
   return process.env[INSTALLED_ENV] === '1';
 }

@@ -20,7 +20,7 @@ import { cachedSetup, ensureVsCodeSetup } from '../../scripts/vscode-setup.mjs';
 import { buildExtensionTestSuite } from './build-suite.mjs';
 import { startFixtures } from './fixtures.mjs';
 import {
-  INSTALLED_ENV, SESSION_ENV, chromiumPath, describeSession, killGroupOnExit, launchBrowserServer, removeOnExit, repoRoot, runExtensionTests,
+  INSTALLED_ENV, SESSION_ENV, chromiumPath, packageLmProvider, describeSession, killGroupOnExit, launchBrowserServer, removeOnExit, repoRoot, runExtensionTests,
   screenshotDir, startCodeServer,
 } from './harness.mjs';
 
@@ -201,7 +201,10 @@ async function main() {
     cleanups.push(() => fixtures.stop());
     log(`fixtures: ${fixtures.description}`);
     if (runExtHost || runUi) {
-      const server = await startCodeServer({ settings: fixtures.userSettings, env: fixtures.env, log });
+      // The test language model (device-requests UI test) is installed like any extension: the web workbench
+      // loads only one extensionDevelopmentPath, which is ours.
+      const installExtensions = runUi ? [packageLmProvider(tempDir)] : [];
+      const server = await startCodeServer({ settings: fixtures.userSettings, env: fixtures.env, log, installExtensions });
       cleanups.push(() => server.stop());
       const browserServer = await browserStarting;
       const browser = await chromium.connect(browserServer.wsEndpoint());

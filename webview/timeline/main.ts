@@ -16,7 +16,7 @@ interface SavedState {
 
 const host = hostChannel<TimelineHostMessage, TimelineWebviewMessage, SavedState>();
 const ROW_HEIGHT = 22;
-const KINDS: EventKind[] = ['connection', 'presence', 'request', 'response', 'notification', 'session', 'error', 'check'];
+const KINDS: EventKind[] = ['connection', 'presence', 'request', 'response', 'notification', 'session', 'error', 'check', 'consent'];
 
 let meta: TimelineMeta = { evicted: 0, capacity: 1 };
 let rows: TimelineRow[] = [];

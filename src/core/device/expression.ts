@@ -28,10 +28,14 @@ export interface ExpressionScope {
   /** Proxy only: the MQTT message being looked at (a confirmation, or the message that fires an event). */
   payload?: unknown;
   topic?: string;
+  /** A function with `elicit`: what the user filled in when they accepted. */
+  elicited?: Record<string, unknown>;
+  /** A function with `sample`: the client model's answer. */
+  sampled?: { text: string; model: string };
 }
 
 /** Names that always mean the scope roots; a bare other name means an attribute. */
-export const SCOPE_ROOTS = ['args', 'attributes', 'instance', 'progress', 'payload', 'topic'] as const;
+export const SCOPE_ROOTS = ['args', 'attributes', 'instance', 'progress', 'payload', 'topic', 'elicited', 'sampled'] as const;
 
 const KEYWORD_VALUES: Record<string, unknown> = { true: true, false: false, null: null };
 const WORD_OPERATORS: Record<string, string> = { and: '&&', or: '||', not: '!' };

@@ -8,12 +8,15 @@ import type { FunctionModel } from './model.js';
 import type { Actuator } from './actuation.js';
 import type { DeviceRuntime } from './runtime.js';
 import { formatPath, pointerToPath } from './schema-check.js';
+import { askClient, type ClientAsks } from './client-asks.js';
 
 export interface CallContext {
   /** Aborted when the client cancels the request (or its timeout expires). */
   signal: AbortSignal;
   /** Present when the caller asked for progress. */
   sendProgress?: (progress: number, total: number, message?: string) => Promise<void>;
+  /** What the calling client can be asked (functions with `elicit` or `sample`). */
+  asks?: ClientAsks;
 }
 
 const DEFAULT_PROGRESS_STEPS = 10;
@@ -59,7 +62,13 @@ export async function callDeviceFunction(
     return errorResult(message);
   }
 
-  if (fn.publish && runtime.actuator) return actOnDevice(runtime, runtime.actuator, fn, args, context);
+  let asked: Extra = {};
+  if (fn.elicit || fn.sample) {
+    const outcome = await askClient(fn, runtime.scope(args), context.asks ?? {}, context.signal);
+    if (!outcome.ok) return outcome.result;
+    asked = outcome.scope;
+  }
+  if (fn.publish && runtime.actuator) return actOnDevice(runtime, runtime.actuator, fn, args, context, asked);
 
   // A simulated failure is decided up front so it changes nothing, but it still takes its time.
   const fails = runtime.random() < (fn.failureRate ?? 0);
@@ -88,14 +97,18 @@ export async function callDeviceFunction(
     const problem = tryAssign(() => runtime.setAttribute(String(args.name), args.value));
     if (problem) return errorResult(problem);
   } else {
-    const problem = tryApply(runtime, fn.set, args);
+    const problem = tryApply(runtime, fn.set, args, asked);
     if (problem) return errorResult(problem);
   }
-  return buildResult(fn, runtime.scope(args));
+  if (asked.sampled && !fn.returns) return { content: [{ type: 'text', text: asked.sampled.text }] };
+  return buildResult(fn, { ...runtime.scope(args), ...asked });
 }
 
+/** What the client answered (elicit, sample), added to the scope of `set` and `returns`. */
+type Extra = Pick<ExpressionScope, 'elicited' | 'sampled'>;
+
 async function actOnDevice(
-  runtime: DeviceRuntime, actuator: Actuator, fn: FunctionModel, args: Record<string, unknown>, context: CallContext,
+  runtime: DeviceRuntime, actuator: Actuator, fn: FunctionModel, args: Record<string, unknown>, context: CallContext, asked: Extra,
 ): Promise<CallToolResult> {
   if (fn.cancels?.length) runtime.cancelCalls(fn.cancels, `cancelled by ${fn.name}`);
   const problem = tryApply(runtime, fn.onStart?.set, args);
@@ -106,16 +119,16 @@ async function actOnDevice(
     return errorResult(outcome.message);
   }
   const received = outcome.received ? { payload: outcome.received.payload, topic: outcome.received.topic } : undefined;
-  const applied = tryAssign(() => runtime.applyAssignments(fn.set, runtime.scope(args, received)));
+  const applied = tryAssign(() => runtime.applyAssignments(fn.set, { ...runtime.scope(args, received), ...asked }));
   if (applied) return errorResult(applied);
-  const result = fn.returns ? buildResult(fn, runtime.scope(args, received)) : { content: [{ type: 'text' as const, text: outcome.summary }] };
+  const result = fn.returns ? buildResult(fn, { ...runtime.scope(args, received), ...asked }) : { content: [{ type: 'text' as const, text: outcome.summary }] };
   // The confirmation itself always goes back as its own block: the agent decides what it means.
   if (outcome.received) result.content.push({ type: 'text', text: outcome.received.text });
   return result;
 }
 
-function tryApply(runtime: DeviceRuntime, assignments: Record<string, unknown> | undefined, args: Record<string, unknown>): string | undefined {
-  return tryAssign(() => runtime.applyAssignments(assignments, runtime.scope(args)));
+function tryApply(runtime: DeviceRuntime, assignments: Record<string, unknown> | undefined, args: Record<string, unknown>, extra: Extra = {}): string | undefined {
+  return tryAssign(() => runtime.applyAssignments(assignments, { ...runtime.scope(args), ...extra }));
 }
 
 /** Values computed from arguments can still miss an attribute's range; that is the caller's mistake, not a crash. */

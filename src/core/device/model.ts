@@ -113,6 +113,25 @@ export interface FunctionModel {
   cancels?: string[];
   returns?: ReturnsModel;
   publish?: PublishModel;
+  /** Asks the client's user first (MCP elicitation); nothing happens unless they accept. */
+  elicit?: ElicitModel;
+  /** Asks the client's model (MCP sampling); its answer is `sampled.text` in `set` and `returns`. */
+  sample?: SampleModel;
+}
+
+export interface ElicitModel {
+  /** Template shown to the user, e.g. "Cancel printing {{attributes.job}}?". */
+  message: string;
+  /** What to ask besides yes/no: an object schema of flat properties; its answer is `elicited` in `set` and `returns`. */
+  schema?: Record<string, unknown>;
+}
+
+export interface SampleModel {
+  /** Template of the user message sent to the client's model. */
+  prompt: string;
+  systemPrompt?: string;
+  /** Default 300. */
+  maxTokens?: number;
 }
 
 export type LoggingLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';

@@ -7,4 +7,7 @@ export interface ReadableNames {
   progress?: boolean;
   /** A received MQTT message is in scope (payload, topic): proxy confirmations and events with a source. */
   received?: boolean;
+  /** The user's answer to the function's `elicit` (after it), and the model's to its `sample`. */
+  elicited?: boolean;
+  sampled?: boolean;
 }

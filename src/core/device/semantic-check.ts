@@ -77,7 +77,13 @@ class Checker {
       const declared = Object.keys((fn.parameters?.properties as object | undefined) ?? {});
       const names: ReadableNames = { attributes: this.attributeNames, args: new Set(declared) };
       // After a confirmed publish, effects and the result may use what the device sent back.
-      const afterCall: ReadableNames = fn.publish?.confirm ? { ...names, received: true } : names;
+      const asked: ReadableNames = { ...names, ...(fn.elicit ? { elicited: true } : {}) };
+      const afterCall: ReadableNames = { ...asked, ...(fn.publish?.confirm ? { received: true } : {}), ...(fn.sample ? { sampled: true } : {}) };
+      if (fn.elicit) {
+        this.checkTemplate(fn.elicit.message, at('elicit', 'message'), names);
+        this.checkSchemaCompiles(fn.elicit.schema, at('elicit', 'schema'));
+      }
+      if (fn.sample) this.checkTemplate(fn.sample.prompt, at('sample', 'prompt'), asked);
       if (fn.availableWhen) this.checkExpression(fn.availableWhen, at('availableWhen'), names);
       fn.errors?.forEach((errorCase, i) => {
         this.checkExpression(errorCase.when, at('errors', i, 'when'), names);
@@ -206,6 +212,11 @@ class Checker {
       case 'payload':
       case 'topic':
         return names.received ? undefined : `${root} is only available where a message is received (publish.confirm.when, a confirmed function's set and returns, events with a source)`;
+      case 'elicited':
+        return names.elicited ? undefined : "elicited is only available after the function's elicit (in sample.prompt, set and returns)";
+      case 'sampled':
+        if (!names.sampled) return "sampled is only available after the function's sample (in set and returns)";
+        return member !== undefined && !['text', 'model'].includes(member) ? `sampled has text and model, not "${member}"` : undefined;
       case 'progress':
         if (!names.progress) return 'progress is only available in progress.message';
         return member !== undefined && !['percent', 'step', 'steps'].includes(member) ? `progress has percent, step and steps, not "${member}"` : undefined;

@@ -20,6 +20,7 @@ import {
 import { renderTemplate } from './expression.js';
 import { callDeviceFunction } from './function-call.js';
 import type { FunctionModel } from './model.js';
+import type { ClientAsks } from './client-asks.js';
 import type { DeviceEventRecord, DeviceRuntime, ListKind } from './runtime.js';
 
 export interface SessionOptions {
@@ -33,6 +34,8 @@ export interface SessionOptions {
 }
 
 const RESOURCE_NOT_FOUND = -32002;
+/** A person answers these: longer than the SDK's 60 s default; the caller's own cancel still ends them. */
+const CLIENT_ASK_TIMEOUT_MS = 5 * 60_000;
 
 // The SDK builds an Ajv per Server for elicitation, which devices never send; one shared instance keeps
 // createServer cheap when a device has many sessions.
@@ -94,6 +97,7 @@ class DeviceSession extends Server {
       const progressToken = request.params._meta?.progressToken;
       return callDeviceFunction(this.runtime, request.params.name, request.params.arguments, {
         signal: extra.signal,
+        asks: this.clientAsks(),
         sendProgress: progressToken === undefined
           ? undefined
           : (progress, total, message) => extra.sendNotification({
@@ -102,6 +106,16 @@ class DeviceSession extends Server {
           }),
       });
     });
+  }
+
+  /** Only what the client declared: a device must not send a request its client cannot answer. */
+  private clientAsks(): ClientAsks {
+    const declared = this.getClientCapabilities();
+    const options = (signal: AbortSignal) => ({ signal, timeout: CLIENT_ASK_TIMEOUT_MS });
+    return {
+      ...(declared?.elicitation ? { elicit: (params, signal) => this.elicitInput(params, options(signal)) } : {}),
+      ...(declared?.sampling ? { sample: (params, signal) => this.createMessage(params, options(signal)) } : {}),
+    };
   }
 
   private registerResources(): void {

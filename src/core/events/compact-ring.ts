@@ -8,7 +8,7 @@ import type { EventKind, EventSource, TimelineEvent } from './event-types.js';
 
 export type StoredEvent = Omit<TimelineEvent, 'seq'>;
 
-const KINDS: readonly EventKind[] = ['connection', 'presence', 'request', 'response', 'notification', 'session', 'error', 'check'];
+const KINDS: readonly EventKind[] = ['connection', 'presence', 'request', 'response', 'notification', 'session', 'error', 'check', 'consent'];
 const LEVELS: readonly NonNullable<TimelineEvent['level']>[] = ['info', 'warn', 'error'];
 const DIRECTIONS: readonly NonNullable<TimelineEvent['direction']>[] = ['in', 'out'];
 const SOURCES: readonly EventSource[] = ['tree', 'palette', 'invoker', 'agent', 'cli', 'checker', 'simulator', 'system'];

@@ -125,7 +125,7 @@ export function fromJsonl(text: string): JsonlImport {
   return { events, rejected };
 }
 
-const KINDS = new Set<EventKind>(['connection', 'presence', 'request', 'response', 'notification', 'session', 'error', 'check']);
+const KINDS = new Set<EventKind>(['connection', 'presence', 'request', 'response', 'notification', 'session', 'error', 'check', 'consent']);
 
 function eventShapeProblem(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';

@@ -9,7 +9,8 @@ export type EventKind =
   | 'notification'
   | 'session' // initialize / de-initialize of a client session
   | 'error' // protocol errors: malformed payloads, oversized messages, invalid presence
-  | 'check'; // conformance-check results
+  | 'check' // conformance-check results
+  | 'consent'; // a device's request to the user (elicitation, sampling, roots) and what they answered
 
 export type EventSource = 'tree' | 'palette' | 'invoker' | 'agent' | 'cli' | 'checker' | 'simulator' | 'system';
 

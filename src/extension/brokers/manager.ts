@@ -8,6 +8,7 @@ import type { BrokerConfig } from '../../core/mqtt/options.js';
 import type { EventLog } from '../../core/events/event-log.js';
 import type { Logger } from '../../core/util/logger.js';
 import { errorMessage } from '../../core/util/logger.js';
+import type { DeviceRequestHandlers } from '../../core/client/device-requests.js';
 import { type BrokerSettings, type ConfiguredBroker, label, readBrokers } from './config.js';
 import { affects, setting } from '../settings.js';
 import type { BrokerSecrets } from './secrets.js';
@@ -47,6 +48,8 @@ export class BrokerManager implements vscode.Disposable {
     private readonly secrets: BrokerSecrets,
     readonly events: EventLog,
     private readonly log: Logger,
+    /** What this broker's sessions answer when a device asks (elicitation, sampling, roots), behind consent. */
+    private readonly deviceRequests?: (broker: { id: string; label: string }) => DeviceRequestHandlers,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -129,6 +132,7 @@ export class BrokerManager implements vscode.Disposable {
       legacyTopics: setting('legacyTopics'),
       events: this.events.sink,
       logger: this.log,
+      deviceRequests: this.deviceRequests?.(entry),
     });
     entry.client = client;
     entry.catalogs = new CatalogCache(client, { listTimeoutMs: () => setting('catalog.listTimeoutMs') });

@@ -32,6 +32,7 @@ export const COMMAND_TITLES = {
   'mqttMcp.exposeToAgent': 'Expose to Agent',
   'mqttMcp.hideFromAgent': 'Hide from Agent',
   'mqttMcp.scaffoldDevice': 'Scaffold Device Server from Model',
+  'mqttMcp.resetDeviceRequestPermissions': 'Reset Device Request Permissions',
 } as const;
 
 export type CommandId = keyof typeof COMMAND_TITLES;

@@ -3,6 +3,7 @@
 // logs it and drops the message). Pure: no vscode import, unit-tested in Node.
 import type { InvokerState, InvokerWebviewMessage, TimelineWebviewMessage } from '../../../webview/shared/protocol.js';
 import type { ReportFromWebview } from '../../../webview/conformance/protocol.js';
+import type { DeviceRequestFromWebview } from '../../../webview/device-request/protocol.js';
 
 export type Checked<T> = { ok: true; message: T } | { ok: false; reason: string };
 
@@ -99,6 +100,22 @@ export function checkConformanceMessage(raw: unknown): Checked<ReportFromWebview
 }
 
 /** The state a serialized invoker panel comes back with (it was written by the webview: check it too). */
+export function checkDeviceRequestMessage(raw: unknown): Checked<DeviceRequestFromWebview> {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return fail('not a message object with a "type"');
+  switch (raw.type) {
+    case 'ready':
+    case 'decline':
+    case 'cancel':
+      return { ok: true, message: { type: raw.type } };
+    case 'accept': {
+      const problem = argumentsProblem(raw.values);
+      return problem ? fail(problem.replace('"args"', '"values"')) : { ok: true, message: { type: 'accept', values: raw.values as Record<string, unknown> } };
+    }
+    default:
+      return fail(`unknown message type ${JSON.stringify(raw.type).slice(0, 60)}`);
+  }
+}
+
 export function checkInvokerState(raw: unknown): InvokerState | undefined {
   if (!isRecord(raw)) return undefined;
   const { brokerId, serverName, toolName, args } = raw;
