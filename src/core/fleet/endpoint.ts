@@ -1,13 +1,14 @@
 // The fleet server over Streamable HTTP: one SDK Server and transport per agent session, on the gateway's
-// port behind its token (the gateway hands requests for its fleet path here).
+// port behind its token (the gateway hands requests for its fleet path here). Its transport is the gateway's
+// own agent session: a plain call is answered with one JSON body instead of an SSE stream per call.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { AgentHttpSession } from '../gateway/agent-http.js';
 import type { EventSink } from '../events/event-log.js';
 import type { Fleet } from './fleet-server.js';
 
 interface FleetSession {
-  transport: StreamableHTTPServerTransport;
+  transport: AgentHttpSession;
   close: () => Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export class FleetEndpoint {
     if (req.method !== 'POST') return notFound('no Mcp-Session-Id header: start a session with an initialize POST');
     const server = this.fleet.createServer();
     let id: string | undefined;
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new AgentHttpSession({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sid) => {
         id = sid;
