@@ -53,6 +53,8 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 const GRACEFUL_END_MS = 2_000;
 export const DEFAULT_KEEPALIVE_SECONDS = 15;
 export const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
+const noLog = (): void => undefined;
+const mqttDebugWanted = (): boolean => /mqttjs/.test(process.env.DEBUG ?? '');
 /** PUBACK reason 0x10: the broker had no subscriber for the message (MQTT 5 §3.4.2.1). */
 const NO_MATCHING_SUBSCRIBERS = 0x10;
 
@@ -136,6 +138,11 @@ export class MqttConnection extends EventEmitter {
       queueQoSZero: false,
       // Listeners must be attached before the CONNECT is written (the no-delay hook below needs it).
       manualConnect: true,
+      // A keepalive timer cleared and set again on every PUBACK costs more per tool call than the rest of the
+      // acknowledgement; without it a PINGREQ goes every keepalive period even on a busy connection.
+      reschedulePings: false,
+      // MQTT.js formats a debug line for every packet step; a no-op logger skips that unless asked for.
+      ...(mqttDebugWanted() ? {} : { log: noLog }),
       properties: {
         sessionExpiryInterval: 0,
         userProperties: connectProperties(options.componentType, options.meta),
@@ -154,16 +161,19 @@ export class MqttConnection extends EventEmitter {
     const client = mqtt.connect(clientOptions);
     this.client = client;
 
-    // MQTT.js leaves Nagle's algorithm on; with it, each small request can wait 40 ms for an ACK.
-    client.on('packetsend', (packet) => {
-      if (packet.cmd === 'connect') (client.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
-    });
-    client.on('packetreceive', (packet) => {
-      if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) this.noSubscriberAcks.add(packet.messageId);
-    });
-    new SilenceWatch(client, options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS, () => this.client === client && this.connected, (reason) => {
+    const silence = new SilenceWatch(client, options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS, () => this.client === client && this.connected, (reason) => {
       this.lastError = reason;
       this.log.warn(`mqtt ${options.broker.url} (${options.clientId}): ${reason}`);
+    });
+    // One listener per packet event (an emitter copies its listener array on every emit when there are several).
+    client.on('packetsend', (packet) => {
+      // MQTT.js leaves Nagle's algorithm on; with it, each small request can wait 40 ms for an ACK.
+      if (packet.cmd === 'connect') (client.stream as Partial<Socket> | undefined)?.setNoDelay?.(true);
+      silence.sent(packet);
+    });
+    client.on('packetreceive', (packet) => {
+      silence.received(packet);
+      if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) this.noSubscriberAcks.add(packet.messageId);
     });
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet));
     // MQTT.js writes the PUBACK right after the handlers and flushes it on the next tick, before promise
@@ -207,6 +217,7 @@ export class MqttConnection extends EventEmitter {
         }
       });
       client.on('close', () => {
+        silence.stop();
         this.noSubscriberAcks.clear();
         if (this.currentState === 'closed' || this.refused) return;
         const reason = this.lastError ?? 'connection to the broker closed';

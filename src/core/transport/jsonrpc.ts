@@ -19,7 +19,9 @@ export function decodeMessage(payload: Buffer): Decoded {
   const hasId = typeof m.id === 'string' || typeof m.id === 'number';
   // Only an answer (no method) carries one of our ids; a device's own request id could collide with it.
   const answerId = hasId && typeof m.method !== 'string' ? { id: m.id as string | number } : {};
-  if (exceedsJsonDepth(value)) return { ok: false, reason: `nested deeper than ${MAX_JSON_DEPTH} levels`, ...answerId };
+  // Each level of nesting takes at least two bytes ("[" and "]"), so a short payload cannot be too deep: most
+  // messages skip the walk over their objects.
+  if (payload.length > 2 * MAX_JSON_DEPTH && exceedsJsonDepth(value)) return { ok: false, reason: `nested deeper than ${MAX_JSON_DEPTH} levels`, ...answerId };
   const isRequestOrNotification = typeof m.method === 'string';
   const isResponse = hasId && ('result' in m || 'error' in m);
   if (!isRequestOrNotification && !isResponse) return { ok: false, reason: 'not a JSON-RPC request, notification or response' };
