@@ -3,21 +3,23 @@
 // (PINGRESP, PUBACK, SUBACK, UNSUBACK) and stays silent for `timeoutMs`, the stream is destroyed, which the
 // connection reports as lost (sessions fail at once, reconnecting starts).
 //
-// This runs for every packet of every tool call, so it only notes times: one timer is armed when the broker
-// starts to owe something and, when it fires, works out whether the silence really lasted `timeoutMs`
-// (re-arming for the rest if not). Arming and clearing a timer per packet cost more than the rest of it.
+// This runs for every packet of every tool call, so it only counts and notes times: one timer is armed when
+// the broker starts to owe something and, when it fires, works out whether the silence really lasted
+// `timeoutMs` (re-arming for the rest if not). Arming and clearing a timer per packet cost more than the rest.
 import type { Socket } from 'node:net';
 import type { MqttClient, Packet } from 'mqtt';
 
-/** MQTT packets after which the broker owes us one. */
+/** MQTT packets after which the broker owes us one, and the packets that pay it. */
 const ANSWERED_PACKETS = new Set(['pingreq', 'publish', 'subscribe', 'unsubscribe']);
+const ANSWER_PACKETS = new Set(['pingresp', 'puback', 'pubrec', 'suback', 'unsuback']);
 
 export class SilenceWatch {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastReceivedAt = 0;
-  /** When the first owed packet after the last received one was sent; 0 when none was. */
+  /** Answers the broker owes (sent PUBLISH QoS 1, SUBSCRIBE, UNSUBSCRIBE, PINGREQ minus their acknowledgements). */
+  private owed = 0;
+  /** When `owed` last went from 0 to 1. */
   private owedSince = 0;
-  private pingOwed = false;
 
   constructor(
     private readonly client: MqttClient,
@@ -30,24 +32,21 @@ export class SilenceWatch {
   sent(packet: Packet): void {
     const cmd = packet.cmd;
     if (!ANSWERED_PACKETS.has(cmd) || (cmd === 'publish' && ((packet as { qos?: number }).qos ?? 0) === 0)) return;
-    if (cmd === 'pingreq') this.pingOwed = true;
-    if (this.owedSince === 0) this.owedSince = performance.now();
+    if (this.owed++ === 0) this.owedSince = performance.now();
     if (!this.timer && this.active()) this.arm(this.timeoutMs);
   }
 
   /** The connection calls this from its one 'packetreceive' listener. */
   received(packet: Packet): void {
     this.lastReceivedAt = performance.now();
-    this.owedSince = 0;
-    if (packet.cmd === 'pingresp') this.pingOwed = false;
+    if (this.owed > 0 && ANSWER_PACKETS.has(packet.cmd)) this.owed--;
   }
 
   /** The socket closed: nothing is owed on the next one until it is sent. */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.owedSince = 0;
-    this.pingOwed = false;
+    this.owed = 0;
   }
 
   private arm(delayMs: number): void {
@@ -60,14 +59,9 @@ export class SilenceWatch {
 
   private check(): void {
     this.timer = undefined;
-    // Still owed something (a PUBACK, a SUBACK, a PINGRESP)? MQTT.js keeps an entry per unanswered packet id.
-    const owed = this.pingOwed || Object.keys(this.client.outgoing).length > 0;
-    if (!owed || !this.active()) {
-      this.owedSince = 0;
-      return;
-    }
-    // Silence starts at the last packet received, or at the first owed packet sent after it.
-    const silentSince = this.owedSince || this.lastReceivedAt;
+    if (this.owed === 0 || !this.active()) return;
+    // Silence starts at the last packet received, or later, when the broker began to owe something again.
+    const silentSince = Math.max(this.lastReceivedAt, this.owedSince);
     const left = silentSince + this.timeoutMs - performance.now();
     if (left > 0) return this.arm(left);
     // Our own large upload still leaving on a slow link: the broker cannot answer before it has it all.
