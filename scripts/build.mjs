@@ -18,12 +18,27 @@ const common = {
   absWorkingDir: root,
 };
 
+// MQTT.js requires its SOCKS proxy client (socks, ip-address, smart-buffer: ~70 KB minified) from its TCP and TLS
+// connectors, but only calls it for a `socksProxy` option, which nothing here sets (src/core/mqtt/options.ts).
+const withoutMqttSocks = {
+  name: 'without-mqtt-socks',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/socks$/ }, (args) =>
+      /[\\/]mqtt[\\/]build[\\/]lib[\\/]connect$/.test(args.resolveDir) ? { path: 'mqtt-socks-unsupported', namespace: 'stub' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "module.exports = function socksUnsupported() { throw new Error('SOCKS proxies are not supported by this build'); };",
+      loader: 'js',
+    }));
+  },
+};
+
 const nodeTargets = [
   // The entry stays small; the heavy core is a second bundle required on first use (src/extension/core-loader.ts).
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './extension-core.js'] },
   { entryPoints: ['src/extension/core-api.ts'], outfile: 'dist/extension-core.js', external: ['vscode'] },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-].map((t) => ({ ...common, platform: 'node', format: 'cjs', target: 'node20', ...t }));
+].map((t) => ({ ...common, platform: 'node', format: 'cjs', target: 'node20', plugins: [withoutMqttSocks], ...t }));
 
 const webviewDir = join(root, 'webview');
 const webviewEntries = existsSync(webviewDir)
