@@ -1,6 +1,7 @@
 // The fleet server: one MCP server per broker ("<broker> fleet") that lets an agent find, describe and call
 // any of the broker's devices through five tools, however many devices there are. An SDK `Server` per agent
 // session; the devices are reached through the broker's shared McpMqttClient and its catalog cache.
+import { setMaxListeners } from 'node:events';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -217,6 +218,8 @@ export class Fleet {
     const results: DeviceCallResult[] = new Array(names.length);
     let next = 0;
     let done = 0;
+    // Each device call in flight listens for the agent's cancel on this one signal (and stops listening when done).
+    setMaxListeners(16 + 8 * concurrency, extra.signal);
     const worker = async (): Promise<void> => {
       for (let i = next++; i < names.length; i = next++) {
         const name = names[i] as string;

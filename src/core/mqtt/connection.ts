@@ -93,6 +93,8 @@ export class MqttConnection extends EventEmitter {
 
   constructor(readonly options: MqttConnectionOptions) {
     super();
+    // Every open session listens for 'lost' (and removes itself on close): a fleet client holds hundreds.
+    this.setMaxListeners(0);
     this.reconnectPolicy = options.reconnect === undefined ? DEFAULT_RECONNECT : options.reconnect;
     this.reconnectDelay = this.reconnectPolicy ? this.reconnectPolicy.initialDelayMs : 0;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
