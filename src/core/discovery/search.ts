@@ -6,6 +6,9 @@ import { compileTopicFilter } from '../protocol/topics.js';
 import { lowerBound, prefixRange } from '../util/sorted.js';
 import type { DiscoveryRegistry } from './registry.js';
 
+/** How many matches a picker shows; past it, a row says how many more there are. */
+export const FIND_DEVICE_LIMIT = 200;
+
 export interface DeviceQuery {
   /** A server-name filter with MQTT wildcards; undefined or '#' matches every name. */
   filter?: string;

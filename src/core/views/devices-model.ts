@@ -69,6 +69,11 @@ export class DevicesModel {
     this.emit({ folders: [''], servers: [], broker: true });
   }
 
+  /** Registry changes (or a broker-row count) not yet handed out. */
+  get hasPending(): boolean {
+    return this.timer !== undefined || this.pending.size > 0;
+  }
+
   onRefresh(listener: (refresh: TreeRefresh) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -1,16 +1,15 @@
 // Find Device: a quick pick over every discovered server of every broker, answered from the registry's
 // search index (the one the fleet server's find_devices uses) as the user types, never handing VS Code the
-// whole fleet. At most MAX_ITEMS rows, then "N more: refine". Picking reveals the device in the tree; the
+// whole fleet. At most FIND_DEVICE_LIMIT rows, then "N more: refine". Picking reveals the device in the tree; the
 // row's button invokes one of its tools. Also the view's filter, whose state the title bar and message show.
 import * as vscode from 'vscode';
 import type { BrokerEntry, BrokerManager } from '../brokers/manager.js';
-import { describeDeviceQuery, parseDeviceQuery, searchOf } from '../../core/discovery/search.js';
+import { FIND_DEVICE_LIMIT, describeDeviceQuery, parseDeviceQuery, searchOf } from '../../core/discovery/search.js';
 import type { DevicesTreeProvider } from '../tree/provider.js';
 import { ShowMoreNode } from '../tree/show-more-node.js';
 import type { TreeNode } from '../tree/tree-node.js';
 import type { CommandHandlers } from './register.js';
 
-const MAX_ITEMS = 200;
 const QUERY_HELP = 'words to find in names and descriptions, or a server-name filter with MQTT wildcards (home/+/thermostat/#)';
 
 interface DeviceItem extends vscode.QuickPickItem {
@@ -35,7 +34,7 @@ export function deviceItems(brokers: BrokerManager, value: string): DeviceItem[]
   let shown = 0;
   for (const broker of withRegistry) {
     const registry = broker.client!.registry;
-    const found = searchOf(registry).find(query, MAX_ITEMS - shown);
+    const found = searchOf(registry).find(query, FIND_DEVICE_LIMIT - shown);
     total += found.total;
     if (withRegistry.length > 1 && found.names.length) items.push({ label: broker.label, kind: vscode.QuickPickItemKind.Separator });
     for (const name of found.names) {
