@@ -2,18 +2,16 @@
 import * as vscode from 'vscode';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ItemNode } from './item-node.js';
-import type { ServerNode } from './server-node.js';
+import type { CategoryKind, CategoryRow, ServerRow } from './node-context.js';
 import { TreeNode } from './tree-node.js';
 
-export type CategoryKind = 'tools' | 'resources' | 'templates' | 'prompts';
-
-export class CategoryNode extends TreeNode {
+export class CategoryNode extends TreeNode implements CategoryRow {
   readonly id: string;
   items: readonly (Tool | Resource | ResourceTemplate | Prompt)[] = [];
   /** The list came back partly or not at all (a warning row under the server says why). */
   incomplete = false;
   constructor(
-    readonly serverNode: ServerNode,
+    readonly serverNode: ServerRow,
     readonly kind: CategoryKind,
     private readonly label: string,
     private readonly icon: string,

@@ -2,7 +2,6 @@
 import * as vscode from 'vscode';
 import type { BrokerEntry } from '../brokers/manager.js';
 import { folderPath } from '../../core/views/name-tree.js';
-import type { BrokerNode } from './broker-node.js';
 import { PAGE_SIZE, type FolderOwner, type NodeContext } from './node-context.js';
 import { TreeNode } from './tree-node.js';
 
@@ -11,7 +10,7 @@ export class FolderNode extends TreeNode implements FolderOwner {
   label: string;
   shown = PAGE_SIZE;
   constructor(
-    readonly brokerNode: BrokerNode,
+    readonly brokerNode: FolderOwner,
     readonly prefix: string,
     private readonly ctx: NodeContext,
   ) {

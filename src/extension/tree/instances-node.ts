@@ -1,12 +1,12 @@
 // The instances of a server-name that more than one device serves (load-balanced or redundant).
 import * as vscode from 'vscode';
 import { MessageNode } from './message-node.js';
-import type { ServerNode } from './server-node.js';
+import type { ServerRow } from './node-context.js';
 import { TreeNode } from './tree-node.js';
 
 export class InstancesNode extends TreeNode {
   readonly id: string;
-  constructor(readonly serverNode: ServerNode) {
+  constructor(readonly serverNode: ServerRow) {
     super();
     this.id = `${serverNode.id}/instances`;
   }

@@ -5,21 +5,20 @@ import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprot
 // The summary alone: forms/index also brings ajv, which the tree never needs.
 import { summarizeSchema } from '../../core/forms/summary.js';
 import { markNotAllowed } from './rbac-marks.js';
-import type { CategoryKind, CategoryNode } from './category-node.js';
-import type { ServerNode } from './server-node.js';
+import type { CategoryKind, CategoryRow, ServerRow } from './node-context.js';
 import { TreeNode } from './tree-node.js';
 
 export class ItemNode extends TreeNode {
   readonly id: string;
   constructor(
-    readonly category: CategoryNode,
+    readonly category: CategoryRow,
     readonly kind: CategoryKind,
     readonly entry: Tool | Resource | ResourceTemplate | Prompt,
   ) {
     super();
     this.id = `${category.id}/${'uri' in entry ? entry.uri : 'uriTemplate' in entry ? entry.uriTemplate : entry.name}`;
   }
-  get serverNode(): ServerNode {
+  get serverNode(): ServerRow {
     return this.category.serverNode;
   }
   getTreeItem(): vscode.TreeItem {

@@ -3,14 +3,15 @@
 // Types only, so row modules import it without importing each other or the provider.
 import type * as vscode from 'vscode';
 import type { BrokerEntry } from '../brokers/manager.js';
+import type { DiscoveredServer } from '../../core/discovery/registry.js';
 import type { DevicesModel } from '../../core/views/devices-model.js';
-import type { BrokerNode } from './broker-node.js';
 import type { TreeNode } from './tree-node.js';
 
 /** A row whose children are server-name folders and servers: a broker (the root folder) or a folder. */
 export interface FolderOwner extends TreeNode {
   readonly broker: BrokerEntry;
-  readonly brokerNode: BrokerNode;
+  /** The broker row (itself a folder owner: the root folder). */
+  readonly brokerNode: FolderOwner;
   /** The folder's prefix: '' for the broker row, else its path and '/'. */
   readonly prefix: string;
   /** How many children are shown; "Show 500 more" raises it. */
@@ -29,3 +30,18 @@ export interface NodeContext {
 }
 
 export const PAGE_SIZE = 500;
+
+export type CategoryKind = 'tools' | 'resources' | 'templates' | 'prompts';
+
+/** What rows under a server need of it (the server row's shape, so they need not import its module). */
+export interface ServerRow extends TreeNode {
+  readonly broker: BrokerEntry;
+  readonly serverName: string;
+  readonly server: DiscoveredServer | undefined;
+  readonly ctx: NodeContext;
+}
+
+/** What an item row needs of its category row. */
+export interface CategoryRow extends TreeNode {
+  readonly serverNode: ServerRow;
+}

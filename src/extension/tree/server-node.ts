@@ -5,19 +5,18 @@ import type { BrokerEntry } from '../brokers/manager.js';
 import type { DiscoveredServer } from '../../core/discovery/registry.js';
 import type { ServerCatalog } from '../../core/client/catalog.js';
 import { errorMessage } from '../../core/util/logger.js';
-import type { BrokerNode } from './broker-node.js';
 import { CategoryNode } from './category-node.js';
 import { InstancesNode } from './instances-node.js';
 import { MessageNode } from './message-node.js';
-import type { NodeContext } from './node-context.js';
+import type { FolderOwner, NodeContext, ServerRow } from './node-context.js';
 import { ProblemNode } from './problem-node.js';
 import { TreeNode } from './tree-node.js';
 
-export class ServerNode extends TreeNode {
+export class ServerNode extends TreeNode implements ServerRow {
   readonly id: string;
   label: string;
   constructor(
-    readonly brokerNode: BrokerNode,
+    readonly brokerNode: FolderOwner,
     readonly serverName: string,
     readonly ctx: NodeContext,
   ) {
