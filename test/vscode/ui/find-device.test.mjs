@@ -80,16 +80,16 @@ test('a folder of 10,000 devices pages with "Show 500 more"; Find Device reveals
     await wb.runCommand('MQTT MCP: Find Device');
     await wb.quickInput.locator('input').fill('hall sensor 12');
     await wb.quickInput.locator('.monaco-list-row', { hasText: 'hall sensor 1012' }).waitFor({ timeout: 30_000 });
-    await wb.screenshot('fleet-find-device-picker');
     // More than 200 match: the last row (scrolled to: the list renders only what is in view) says how many more.
     const moreRow = wb.quickInput.locator('.monaco-list-row', { hasText: /more: refine the search/ });
     const deadline = Date.now() + 30_000;
     while (!(await moreRow.isVisible())) {
       if (Date.now() > deadline) throw new Error('no "more: refine the search" row at the end of the picker');
-      await wb.quickInput.locator('#quickInput_list').hover();
-      await wb.page.mouse.wheel(0, 5_000);
-      await moreRow.waitFor({ state: 'visible', timeout: 1_000 }).catch(() => undefined);
+      // PageDown in the quick input moves its active row a page down the list.
+      await wb.page.keyboard.press('PageDown');
+      await moreRow.waitFor({ state: 'visible', timeout: 500 }).catch(() => undefined);
     }
+    await wb.screenshot('fleet-find-device-picker');
     await wb.page.keyboard.press('Escape');
 
     await wb.runCommand('MQTT MCP: Filter Devices…');
