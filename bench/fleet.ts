@@ -1,7 +1,8 @@
 // Group 7: fleets of 100,000 devices. Discovery of 100,000 retained presence messages on Mosquitto (queue
 // limits raised, as the README tells big-fleet users) and on the embedded broker, from CONNECT to the
-// registry complete; heap per discovered server; find-device queries over the 100k registry (the fleet
-// server's find_devices path); and what the fleet server adds to a device call over a per-device server.
+// registry complete; heap per discovered server; find-device queries over the 100k registry (the search the
+// Find Device picker runs as the user types, the index the fleet server's find_devices uses too); the Devices
+// tree's first expansion (a folder listed and sorted from the 100k sorted names); and what the fleet server adds to a device call over a per-device server.
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -9,7 +10,9 @@ import { startBroker, type TestBroker } from '../test/helpers/brokers.js';
 import { publishPresenceFleet } from '../test/helpers/fleet.js';
 import { McpMqttClient } from '../src/core/client/mcp-client.js';
 import { McpGateway } from '../src/core/gateway/index.js';
-import { Fleet } from '../src/core/fleet/index.js';
+import { FIND_DEVICE_LIMIT, parseDeviceQuery, searchOf } from '../src/core/discovery/search.js';
+import type { DiscoveryRegistry } from '../src/core/discovery/registry.js';
+import { NameTree } from '../src/core/views/name-tree.js';
 import { hasGc, interleave, median, round, settledHeapUsed, withTimeout } from './stats.js';
 import { startHostedDevice, uid } from './rpc.js';
 
@@ -26,6 +29,8 @@ export interface FleetDiscoveryRow {
   findMedianMs: number;
   /** The first text query parses every deferred presence: reported apart from the median. */
   findFirstTextMs: number;
+  /** The tree's first expansion of the broker row and then the fleet's folder (1,000 room folders). */
+  treeExpandMs: number;
 }
 
 export interface FleetResult {
@@ -33,6 +38,9 @@ export interface FleetResult {
   discovery_100k_ms: number;
   heap_bytes_per_server_100k: number;
   find_device_ms_100k: number;
+  tree_expand_ms_100k: number;
+  /** A folder of 10,000 servers among 100,000 names: its first listing (sorted) and first page. */
+  tree_expand_10k_folder_ms: number;
   fleet_call_overhead_ratio: number;
   fleetCallMs: number;
   perDeviceCallMs: number;
@@ -49,21 +57,48 @@ async function discover(url: string, filter: string): Promise<{ ms: number; clie
   return { ms, client, heapPerServer: (after - before) / Math.max(1, client.registry.size) };
 }
 
-function findQueries(fleet: Fleet, prefix: string): { medianMs: number; firstTextMs: number } {
-  const queries: { filter?: string; text?: string }[] = [];
-  for (let i = 0; i < QUERIES / 2; i++) queries.push({ filter: `${prefix}/room-${(i * 97) % 1000}/+` });
-  for (let i = 0; i < QUERIES / 2; i++) queries.push({ text: `sensor ${(i * 7919) % COUNT}` });
+/** What Find Device does per keystroke: the typed text parsed, then the registry search capped for the picker. */
+function findQueries(registry: DiscoveryRegistry, prefix: string): { medianMs: number; firstTextMs: number } {
+  const inputs: string[] = [];
+  for (let i = 0; i < QUERIES / 2; i++) inputs.push(`${prefix}/room-${(i * 97) % 1000}/+`);
+  for (let i = 0; i < QUERIES / 2; i++) inputs.push(`sensor ${(i * 7919) % COUNT}`);
   const times: number[] = [];
   let firstTextMs = NaN;
-  for (const q of queries) {
+  const search = searchOf(registry);
+  for (const input of inputs) {
+    const query = parseDeviceQuery(input);
     const t0 = performance.now();
-    const found = fleet.matching(q.filter, q.text, true);
+    const found = search.find(query, FIND_DEVICE_LIMIT);
     const ms = performance.now() - t0;
-    if (found.length === 0) throw new Error(`find ${JSON.stringify(q)} found nothing`);
-    if (q.text && Number.isNaN(firstTextMs)) firstTextMs = ms;
+    if (found.total === 0) throw new Error(`find "${input}" found nothing`);
+    if (query.text && Number.isNaN(firstTextMs)) firstTextMs = ms;
     times.push(ms);
   }
   return { medianMs: median(times), firstTextMs };
+}
+
+/** The Devices tree's first expansion: the broker row's children, then the fleet folder's, from the sorted names. */
+function treeExpand(registry: DiscoveryRegistry, prefix: string): number {
+  const t0 = performance.now();
+  const tree = new NameTree(registry.sortedNames());
+  tree.listing('');
+  const listing = tree.listing(`${prefix}/`);
+  if (listing.folders.length === 0) throw new Error('the fleet folder listed nothing');
+  return performance.now() - t0;
+}
+
+/** A folder of 10,000 servers among 100,000 names: listed, sorted and its first page of 500 taken. */
+function bigFolderExpand(): number {
+  const names = Array.from({ length: COUNT }, (_, i) => (i % 10 === 0 ? `site/hall/sensor-${i}` : `site/room-${i % 900}/sensor-${i}`)).sort();
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const t0 = performance.now();
+    const listing = new NameTree(names).listing('site/hall/');
+    const page = listing.servers.slice(0, 500);
+    times.push(performance.now() - t0);
+    if (listing.servers.length !== COUNT / 10 || page.length !== 500) throw new Error(`hall listed ${listing.servers.length}`);
+  }
+  return median(times);
 }
 
 async function callOverhead(broker: TestBroker): Promise<{ fleetMs: number; perDeviceMs: number; ratio: number }> {
@@ -112,7 +147,8 @@ export async function runFleet(log: (line: string) => void): Promise<FleetResult
       const { ms, client, heapPerServer } = await discover(broker.url, `${prefix}/#`);
       try {
         if (client.registry.size !== COUNT) log(`  ${setup.label}: discovered ${client.registry.size} of ${COUNT}`);
-        const find = findQueries(new Fleet({ client }), prefix);
+        const find = findQueries(client.registry, prefix);
+        const treeExpandMs = treeExpand(client.registry, prefix);
         const row: FleetDiscoveryRow = {
           broker: setup.label,
           servers: client.registry.size,
@@ -121,9 +157,10 @@ export async function runFleet(log: (line: string) => void): Promise<FleetResult
           heapBytesPerServer: Math.round(heapPerServer),
           findMedianMs: round(find.medianMs, 2),
           findFirstTextMs: round(find.firstTextMs, 1),
+          treeExpandMs: round(treeExpandMs, 1),
         };
         rows.push(row);
-        log(`  ${setup.label}: ${row.servers} servers in ${row.discoveryMs} ms (complete: ${row.complete}), ${row.heapBytesPerServer} heap bytes/server, find median ${row.findMedianMs} ms (first text query ${row.findFirstTextMs} ms)`);
+        log(`  ${setup.label}: ${row.servers} servers in ${row.discoveryMs} ms (complete: ${row.complete}), ${row.heapBytesPerServer} heap bytes/server, find median ${row.findMedianMs} ms (first text query ${row.findFirstTextMs} ms), tree first expand ${row.treeExpandMs} ms`);
       } finally {
         await client.close();
       }
@@ -135,12 +172,16 @@ export async function runFleet(log: (line: string) => void): Promise<FleetResult
       await broker.stop();
     }
   }
+  const bigFolderMs = round(bigFolderExpand(), 1);
+  log(`  tree: a folder of 10,000 among 100,000 names listed, sorted and paged in ${bigFolderMs} ms`);
   const mosquitto = rows[0] as FleetDiscoveryRow;
   return {
     rows,
     discovery_100k_ms: mosquitto.discoveryMs,
     heap_bytes_per_server_100k: mosquitto.heapBytesPerServer,
     find_device_ms_100k: mosquitto.findMedianMs,
+    tree_expand_ms_100k: mosquitto.treeExpandMs,
+    tree_expand_10k_folder_ms: bigFolderMs,
     fleet_call_overhead_ratio: overhead.ratio,
     fleetCallMs: overhead.fleetMs,
     perDeviceCallMs: overhead.perDeviceMs,

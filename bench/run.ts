@@ -113,6 +113,8 @@ const TARGETS: Target[] = [
 const REPORTED: { key: string; group: string }[] = [
   { key: 'discovery_100k_ms', group: 'fleet' },
   { key: 'fleet_call_overhead_ratio', group: 'fleet' },
+  { key: 'tree_expand_ms_100k', group: 'fleet' },
+  { key: 'tree_expand_10k_folder_ms', group: 'fleet' },
 ];
 
 interface Results {
@@ -179,8 +181,9 @@ function renderMarkdown(r: Results): string {
   }
   if (g.fleet) {
     const f = g.fleet;
-    out.push('', '### 7. Fleets of 100,000 devices', '', '| broker | servers | discovery ms (CONNECT → registry complete) | complete | heap bytes per server | find median ms (20 queries) | first text query ms |', '| --- | --- | --- | --- | --- | --- | --- |');
-    for (const row of f.rows) out.push(`| ${row.broker} | ${row.servers} | ${row.discoveryMs} | ${row.complete ? 'yes' : '**no**'} | ${row.heapBytesPerServer} | ${row.findMedianMs} | ${row.findFirstTextMs} |`);
+    out.push('', '### 7. Fleets of 100,000 devices', '', '| broker | servers | discovery ms (CONNECT → registry complete) | complete | heap bytes per server | find median ms (20 queries) | first text query ms | tree first expand ms |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const row of f.rows) out.push(`| ${row.broker} | ${row.servers} | ${row.discoveryMs} | ${row.complete ? 'yes' : '**no**'} | ${row.heapBytesPerServer} | ${row.findMedianMs} | ${row.findFirstTextMs} | ${row.treeExpandMs} |`);
+    out.push('', `Devices tree: a folder of 10,000 servers among 100,000 names, first listed (sorted) and its first page of 500: \`tree_expand_10k_folder_ms\` ${f.tree_expand_10k_folder_ms}.`);
     out.push('', `Fleet server call (SDK Client → gateway /fleet call_device_tool → MQTT → device) ${f.fleetCallMs} ms vs the per-device server (SDK Client → gateway /mcp/<name> → MQTT → device) ${f.perDeviceCallMs} ms, medians, same device and run: \`fleet_call_overhead_ratio\` ${f.fleet_call_overhead_ratio}.`);
   }
   return out.join('\n');

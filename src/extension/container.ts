@@ -17,6 +17,7 @@ import { ResultDocuments } from './documents.js';
 import { brokerCommands } from './commands/brokers.js';
 import { serverCommands } from './commands/servers.js';
 import { registerCommands } from './commands/register.js';
+import { devicesViewCommands, showFilterState } from './commands/find-device.js';
 import { createStatusBar, statusCommands } from './status-bar.js';
 import { AgentExposure } from './mcp/exposure.js';
 import { DeviceMcpProvider, PROVIDER_ID } from './mcp/provider.js';
@@ -75,7 +76,8 @@ export function createContainer(context: vscode.ExtensionContext): Container {
   const watches = new WatchService({ extensionUri, brokers, log, refreshTreeRow: (id) => refreshTreeRow(id) });
   const tree = lifetime.own('devices tree', new DevicesTreeProvider(brokers, (b, name) => exposure.isExposed(b.id, name), (node, item) => watches.decorate(node, item)));
   refreshTreeRow = (id) => tree.refreshById(id);
-  lifetime.own('devices view', vscode.window.createTreeView('mqttMcp.devices', { treeDataProvider: tree, showCollapseAll: true }));
+  const devicesView = lifetime.own('devices view', vscode.window.createTreeView('mqttMcp.devices', { treeDataProvider: tree, showCollapseAll: true }));
+  lifetime.own('devices filter state', showFilterState(devicesView, tree));
   lifetime.own('status bar', createStatusBar(brokers));
 
   const conformance = lifetime.own('checker runs', new ConformanceReports({ extensionUri, brokers, events, log }));
@@ -113,6 +115,7 @@ export function createContainer(context: vscode.ExtensionContext): Container {
     {
       ...brokerCommands({ brokers, secrets, startDemo: () => simulators.startDemo() }),
       ...serverCommands({ brokers, documents, refreshServer: (node) => tree.refreshServer(node), setExposed: (target, exposed) => exposure.set(target.broker.id, target.serverName, exposed) }),
+      ...devicesViewCommands({ brokers, tree, view: devicesView }),
       ...simulators.commands(),
       ...proxies.commands(),
       ...conformance.commands(),

@@ -56,6 +56,5 @@ export class FleetEndpoint {
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(all.map((s) => s.close().catch(() => undefined)));
-    this.fleet.dispose();
   }
 }

@@ -9,7 +9,7 @@ import type { McpMqttClient } from '../client/mcp-client.js';
 import { CatalogCache } from '../client/catalog.js';
 import type { EventSink } from '../events/event-log.js';
 import { createValidator } from '../forms/validate.js';
-import { compileTopicFilter } from '../protocol/topics.js';
+import { searchOf } from '../discovery/search.js';
 import { withCallSource } from '../util/call-source.js';
 import { errorMessage } from '../util/logger.js';
 import { callDeviceTool, classifyFailure, toToolResult, type CallContext, type DeviceCallResult } from './calls.js';
@@ -96,54 +96,9 @@ export class Fleet {
     }
   }
 
-  /** Matching names in order, from the registry alone (no device is contacted). */
+  /** Matching names in order, from the registry alone (no device is contacted): the search Find Device uses. */
   matching(filter: string | undefined, text: string | undefined, onlineOnly: boolean): string[] {
-    const registry = this.client.registry;
-    const matches = filter && filter !== '#' ? compileTopicFilter(filter) : undefined;
-    const words = text ? text.toLowerCase().split(/\s+/).filter(Boolean) : [];
-    const out: string[] = [];
-    const names = registry.sortedNames();
-    // Names with the filter's literal start are contiguous in sorted order: scan only those.
-    const prefix = filter ? literalPrefix(filter) : '';
-    for (let i = prefix ? lowerBound(names, prefix) : 0; i < names.length; i++) {
-      const name = names[i] as string;
-      if (prefix && !name.startsWith(prefix)) break;
-      if (matches && !matches(name)) continue;
-      if (onlineOnly && !registry.isOnline(name)) continue;
-      if (words.length) {
-        const haystack = this.searchText(i, name);
-        if (!words.every((w) => haystack.includes(w))) continue;
-      }
-      out.push(name);
-    }
-    return out;
-  }
-
-  /**
-   * Lowercased name and descriptions per sorted-name index, built as text queries need them and dropped on any
-   * registry change: a text query over 100,000 names then lowercases nothing.
-   */
-  private search: { names: readonly string[]; text: (string | undefined)[] } | undefined;
-  private stopWatching: (() => void) | undefined;
-
-  private searchText(index: number, name: string): string {
-    const names = this.client.registry.sortedNames();
-    if (this.search?.names !== names) {
-      this.search = { names, text: new Array<string | undefined>(names.length) };
-      this.stopWatching ??= this.client.registry.onDidChange(() => (this.search = undefined));
-    }
-    let text = this.search.text[index];
-    if (text === undefined) {
-      text = name.toLowerCase();
-      for (const i of this.client.registry.instancesOf(name)) if (i.description) text += `\n${i.description.toLowerCase()}`;
-      this.search.text[index] = text;
-    }
-    return text;
-  }
-
-  dispose(): void {
-    this.stopWatching?.();
-    this.search = undefined;
+    return searchOf(this.client.registry).find({ filter, text, onlineOnly }).names;
   }
 
   private find(args: Record<string, unknown>): CallToolResult {
@@ -236,28 +191,6 @@ export class Fleet {
     const structured = { total: names.length, counts, results };
     return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured, isError: counts.ok === undefined };
   }
-}
-
-/** The part of a filter before its first wildcard level ("a/b/+/c" → "a/b/", "a/#" → "a"). */
-function literalPrefix(filter: string): string {
-  const levels = filter.split('/');
-  const first = levels.findIndex((l) => l === '+' || l === '#');
-  if (first < 0) return filter;
-  const prefix = levels.slice(0, first).map((l) => `${l}/`).join('');
-  // "a/#" also matches "a" itself.
-  return levels[first] === '#' ? prefix.slice(0, -1) : prefix;
-}
-
-/** First index whose name is ≥ key, in code-unit order (sortedNames' order). */
-function lowerBound(names: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = names.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((names[mid] as string) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function failure(text: string): CallToolResult {
