@@ -425,6 +425,27 @@ export class Workbench {
     await input.press('Enter');
   }
 
+  /**
+   * Runs `label` from `row`'s context menu. A click that lands while the menu is still being laid out is
+   * lost (seen under load: the menu stays open), so the menu is reopened until the click closes it.
+   */
+  async contextMenuAction(row, label, { timeout = PATIENCE_MS } = {}) {
+    const deadline = Date.now() + timeout;
+    const item = this.page.locator('.monaco-menu .action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) });
+    for (;;) {
+      if (!(await item.isVisible())) await row.click({ button: 'right' });
+      await item.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+      await item.hover();
+      await item.click();
+      try {
+        await item.waitFor({ state: 'hidden', timeout: 5000 });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`the context menu item "${label}" did not run within ${timeout / 1000} s`, { cause: err });
+      }
+    }
+  }
+
   /** Picks the row whose label is exactly `label` in the open quick input. */
   async pickQuickInputItem(label, { timeout = PATIENCE_MS } = {}) {
     const row = this.quickInput.locator('.monaco-list-row').filter({

@@ -53,8 +53,7 @@ test('Watch Resource plots the thermostat\'s drifting temperature; zoom, pause, 
     for (const label of ['home', 'thermostat', '1', 'Resources']) await wb.expandTreeItem('Devices', label);
     const row = wb.treeItem('Devices', 'temperature');
     await row.waitFor();
-    await row.click({ button: 'right' });
-    await wb.page.locator('.monaco-menu .action-label', { hasText: /^Watch Resource$/ }).click();
+    await wb.contextMenuAction(row, 'Watch Resource');
 
     phase('watch started');
     const frame = await webviewFrame(wb, '[data-testid="watch-plot"]');
@@ -129,14 +128,12 @@ test('Watch Resource plots the thermostat\'s drifting temperature; zoom, pause, 
     await frame.locator('[data-action="watch-again"]').click();
     const again = await webviewFrame(wb, '[data-testid="watch-status"][data-state="watching"]');
     await row.filter({ hasText: /°C · subscribed/ }).waitFor();
-    await row.click({ button: 'right' });
-    await wb.page.locator('.monaco-menu .action-label', { hasText: /^Unwatch Resource$/ }).click();
+    await wb.contextMenuAction(row, 'Unwatch Resource');
     await again.locator('[data-testid="watch-status"][data-state="ended"]').waitFor();
     await wb.treeItem('Devices', 'temperature').filter({ hasNotText: 'subscribed' }).waitFor();
 
     // Closing the panel of a running watch ends it too.
-    await row.click({ button: 'right' });
-    await wb.page.locator('.monaco-menu .action-label', { hasText: /^Watch Resource$/ }).click();
+    await wb.contextMenuAction(row, 'Watch Resource');
     await row.filter({ hasText: /°C · subscribed/ }).waitFor();
     await wb.runCommand('View: Close All Editors');
     await wb.treeItem('Devices', 'temperature').filter({ hasNotText: 'subscribed' }).waitFor();
