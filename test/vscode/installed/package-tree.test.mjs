@@ -18,7 +18,7 @@ after(async () => {
   await session?.close();
 });
 
-test('the .vsix is under 2 MB and installs the bundles, media and schema, without node_modules', () => {
+test('the .vsix is under 2 MB and installs the bundles, media and schema, without node_modules or source maps', () => {
   const vsix = process.env.VSCODE_E2E_VSIX;
   assert.ok(vsix && existsSync(vsix), `the packaged extension exists (${vsix})`);
   assert.ok(statSync(vsix).size < MAX_VSIX_BYTES, `${statSync(vsix).size} bytes`);
@@ -31,6 +31,9 @@ test('the .vsix is under 2 MB and installs the bundles, media and schema, withou
   }
   assert.ok(!existsSync(join(installed, 'node_modules')), 'dependencies are bundled, not shipped');
   assert.ok(!existsSync(join(installed, 'src')), 'sources stay out of the package');
+  // A development build leaves source maps in dist/ (4.5 MB of them): they must not ride along.
+  const maps = readdirSync(join(installed, 'dist'), { recursive: true }).filter((name) => String(name).endsWith('.map'));
+  assert.deepEqual(maps, [], 'no source maps in the package');
 });
 
 test('the installed copy activates, discovers the broker\'s devices and lists their tools', async () => {
