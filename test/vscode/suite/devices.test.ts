@@ -4,27 +4,8 @@
 // calls a device tool through the gateway, visible in the timeline with source "agent".
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension/extension.js';
+import { BROKER_ID, api, until } from './support/extension.js';
 import type { ItemNode, TreeNode } from '../../../src/extension/tree/nodes.js';
-
-const EXTENSION_ID = 'mqtt-mcp-devkit.mqtt-mcp-devkit';
-const BROKER_ID = 'e2e-demo';
-
-async function api(): Promise<ExtensionApi> {
-  const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(extension);
-  return extension.activate();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function labels(nodes: TreeNode[]): Promise<string[]> {
   return nodes.map((n) => String(n.getTreeItem().label));

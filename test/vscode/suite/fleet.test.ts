@@ -6,25 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension.js';
-
-const EXTENSION_ID = 'mqtt-mcp-devkit.mqtt-mcp-devkit';
-const BROKER_ID = 'e2e-demo';
-
-async function api(): Promise<ExtensionApi> {
-  const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
-  assert.ok(extension);
-  return extension.activate();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { BROKER_ID, api, until } from './support/extension.js';
 
 /** The tool's text parts; a tool result flagged isError may also arrive as a thrown error, whose message is its text. */
 async function invoke(name: string, input: object): Promise<string> {

@@ -5,19 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension.js';
+import { EXTENSION_ID, until } from './support/extension.js';
 import type { ItemNode, TreeNode } from '../../../src/extension/tree/nodes.js';
-
-const EXTENSION_ID = 'mqtt-mcp-devkit.mqtt-mcp-devkit';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function child(services: ExtensionApi, parent: TreeNode | undefined, label: string): Promise<TreeNode | undefined> {
   return (await services.tree.getChildren(parent)).find((n) => n.getTreeItem().label === label || n.id === label);
