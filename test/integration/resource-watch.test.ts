@@ -83,6 +83,20 @@ for (const kind of brokerKinds()) {
       await watch.stop();
     });
 
+    test('every end listener hears the end even when one throws (the panel and the tree listen apart)', async () => {
+      const session = await client.session(serverName);
+      const watch = await ResourceWatch.start(session, { uri: attributeUri(serverName, 'humidity'), mode: 'poll', pollIntervalMs: 100 });
+      const heard: string[] = [];
+      watch.onEnd(() => {
+        heard.push('first');
+        throw new Error('a listener that fails');
+      });
+      watch.onEnd((end) => heard.push(`second:${end.reason}`));
+      await assert.rejects(watch.stop(), /a listener that fails/);
+      assert.deepEqual(heard, ['first', 'second:stopped']);
+      assert.equal(watch.polling, false, 'the poll timer is gone all the same');
+    });
+
     test('ends with a gap when the device goes offline', async () => {
       const session = await client.session(serverName);
       const watch = await ResourceWatch.start(session, { uri: attributeUri(serverName, 'temperature') });

@@ -207,9 +207,19 @@ export class ResourceWatch {
     const t = this.now();
     for (const s of this.series.values()) s.gap(t);
     for (const d of this.disposers.splice(0)) d();
-    for (const l of this.endListeners) l(end);
+    // Every listener hears the end even if one throws (the panel and the tree listen separately); the first
+    // failure is rethrown once all have run.
+    let failure: unknown;
+    for (const l of this.endListeners) {
+      try {
+        l(end);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
     this.endListeners.clear();
     this.sampleListeners.clear();
+    if (failure !== undefined) throw failure;
   }
 }
 

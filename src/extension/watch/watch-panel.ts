@@ -65,6 +65,10 @@ export class WatchPanel implements vscode.Disposable {
     this.panel.webview.html = renderPage(this.panel.webview, deps.extensionUri, { title: this.panel.title, script: 'watch', style: 'watch', bundleStyle: true });
   }
 
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   reveal(): void {
     this.panel.reveal();
   }

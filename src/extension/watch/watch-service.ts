@@ -141,9 +141,12 @@ export class WatchService implements vscode.Disposable {
     watch.onSample(() => this.rowChanged(target));
     watch.onEnd((end) => {
       if (this.active.get(key) === entry) this.active.delete(key);
+      this.rowChanged(target);
+      // Closed by the user (which is what stopped it): there is no panel left to keep or to ask about, and a
+      // disposed panel throws on every property.
+      if (panel.isDisposed) return;
       if (!panel.panel.visible && end.reason !== 'stopped') void vscode.window.showWarningMessage(`MQTT MCP: stopped watching ${target.uri}: ${end.message ?? 'the session ended'}.`);
       this.endedPanels.set(key, panel);
-      this.rowChanged(target);
     });
     this.deps.log.info(`watching ${target.uri} on ${target.serverName} by ${watch.mode === 'subscribe' ? 'subscription' : `polling every ${watch.pollIntervalMs} ms`}`);
     this.rowChanged(target);
