@@ -134,6 +134,30 @@ for (const kind of brokerKinds()) {
       }
     });
 
+    it('forgets a plain call whose agent drops its connection, and keeps the session usable', async () => {
+      const { client: agent, transport } = await recordingAgent(gateway.urlFor(serverName), address.token);
+      try {
+        const headers = { Authorization: `Bearer ${address.token}`, 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-06-18' };
+        const started = hosted.waitStarted();
+        const dropped = httpRequest(gateway.urlFor(serverName), { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers } });
+        dropped.on('error', () => undefined);
+        dropped.end(JSON.stringify({ jsonrpc: '2.0', id: 'dropped-1', method: 'tools/call', params: { name: 'wait', arguments: {} } }));
+        await started;
+        assert.equal(gateway.pendingAnswers, 1, 'the call waits for its answer while the agent is connected');
+        dropped.destroy();
+        await waitUntil(() => gateway.pendingAnswers === 0, 'the gateway to forget the call of the dropped connection');
+        // A second call on a fresh connection of the same session is answered as usual.
+        const listed = await rawPost(gateway.urlFor(serverName), headers, JSON.stringify({ jsonrpc: '2.0', id: 'after-drop', method: 'tools/list' }));
+        assert.equal(listed.status, 200);
+        assert.equal((JSON.parse(listed.body) as { id: string }).id, 'after-drop');
+        assert.equal(textOf(await agent.callTool({ name: 'add', arguments: { a: 2, b: 3 } })), '5');
+        assert.equal(gateway.pendingAnswers, 0);
+      } finally {
+        await transport.terminateSession().catch(() => undefined);
+        await agent.close();
+      }
+    });
+
     it('refuses a body that is not JSON with a parse error, and sends a request it cannot take plainly to the SDK transport', async () => {
       const { client: agent, transport } = await recordingAgent(gateway.urlFor(serverName), address.token);
       try {

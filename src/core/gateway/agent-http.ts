@@ -6,6 +6,7 @@
 // SSE stream, which the Streamable HTTP spec allows per response. Everything else (initialize, GET streams,
 // DELETE, notifications, batches, calls with a progress token, bad headers) goes to the SDK transport.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
@@ -15,6 +16,8 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 interface PendingAnswer {
   res: ServerResponse;
+  /** The request's connection (a response is detached from it once the connection closes). */
+  socket: Socket;
   /** Headers are written: an SSE stream (something came before the answer). */
   streaming: boolean;
 }
@@ -32,6 +35,8 @@ export class AgentHttpSession implements Transport {
   private readonly sdk: StreamableHTTPServerTransport;
   /** Plain requests answered here, by JSON-RPC id; an entry lives until its answer or its connection's end. */
   private readonly pending = new Map<RequestId, PendingAnswer>();
+  /** Connections already watched for their end: one listener per keep-alive connection, not one per request. */
+  private readonly watched = new WeakSet<Socket>();
 
   constructor(options: AgentHttpSessionOptions) {
     this.sdk = new StreamableHTTPServerTransport(options);
@@ -71,11 +76,8 @@ export class AgentHttpSession implements Transport {
     }
     const request = plainRequest(parsed);
     if (!request || this.pending.has(request.id)) return this.sdk.handleRequest(req, res, parsed);
-    const entry: PendingAnswer = { res, streaming: false };
-    this.pending.set(request.id, entry);
-    res.once('close', () => {
-      if (this.pending.get(request.id) === entry) this.pending.delete(request.id);
-    });
+    this.pending.set(request.id, { res, socket: req.socket, streaming: false });
+    this.watchConnection(req.socket);
     this.onmessage?.(request);
   }
 
@@ -91,8 +93,18 @@ export class AgentHttpSession implements Transport {
       return;
     }
     const body = JSON.stringify(message);
-    entry.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...this.sessionHeader() });
+    const sessionId = this.sdk.sessionId;
+    entry.res.writeHead(200, sessionId ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'mcp-session-id': sessionId } : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     entry.res.end(body);
+  }
+
+  /** An agent that drops its connection leaves no answers behind to wait for (a late answer would go nowhere). */
+  private watchConnection(socket: Socket): void {
+    if (this.watched.has(socket)) return;
+    this.watched.add(socket);
+    socket.once('close', () => {
+      for (const [id, entry] of this.pending) if (entry.socket === socket) this.pending.delete(id);
+    });
   }
 
   /** The agent cancelled the request: release its response without an answer (as the SDK ends its stream). */

@@ -91,9 +91,9 @@ export class DeviceTransport implements Transport {
     return this.ended;
   }
 
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (!this.inner) throw new Error(`session with ${this.serverName} is not open`);
-    await this.inner.send(message, options);
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (!this.inner) return Promise.reject(new Error(`session with ${this.serverName} is not open`));
+    return this.inner.send(message, options);
   }
 
   /** De-initializes (spec §5.6), says goodbye on the client presence topic, DISCONNECTs. */

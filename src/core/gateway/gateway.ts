@@ -90,6 +90,12 @@ export class McpGateway {
   get sessionCount(): number {
     return this.sessions.size;
   }
+  /** Plain calls whose agent still waits for the answer, over all sessions (nothing may stay behind a dropped agent). */
+  get pendingAnswers(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.transport.pendingAnswers;
+    return n;
+  }
 
   async start(): Promise<GatewayAddress> {
     if (this.addr) return this.addr;

@@ -74,6 +74,9 @@ interface OpenRequest {
 export class PassThrough {
   private device: DeviceTransport | undefined;
   private deviceReady: Promise<boolean> = Promise.resolve(false);
+  /** Messages waiting on `deviceReady`; once they have all gone, later ones go to the device without the wait. */
+  private queued = 0;
+  private readyDevice: DeviceTransport | undefined;
   private unavailableReason: string;
   private readonly open = new Map<RequestId, OpenRequest>();
   private initializeRequest: (JSONRPCMessage & { id: RequestId }) | undefined;
@@ -121,22 +124,37 @@ export class PassThrough {
       this.startDeadline(message);
       if (message.method === 'initialize') {
         this.initializeRequest = message;
-        this.deviceReady = this.connectDevice();
+        this.setDeviceReady(this.connectDevice());
         this.boundInitialize(message.id);
       } else if (!this.device && this.options.resumeAfterDeviceLoss && this.initializeRequest) {
-        this.deviceReady = this.connectDevice(true);
+        this.setDeviceReady(this.connectDevice(true));
       }
     } else if (isNotification(message) && message.method === 'notifications/cancelled') {
       const id = (message as { params?: { requestId?: RequestId } }).params?.requestId;
       if (id !== undefined && this.settle(id)) this.options.onRequestAbandoned?.(id);
     }
+    const ready = this.readyDevice;
+    if (ready && ready === this.device) return this.forward(ready, message);
     // Chained on readiness rather than on the previous send, so calls are not serialized on broker round trips;
     // continuations of one promise run in registration order, so the device still sees the agent's order.
-    void this.deviceReady.then((ready) => {
+    const waitedOn = this.deviceReady;
+    this.queued++;
+    void waitedOn.then((isReady) => {
       const device = this.device;
-      if (!ready || !device) return this.refuse(message, this.unavailableReason);
-      return withCallSource('agent', () => device.send(message)).catch((e) => this.refuse(message, `could not reach "${this.options.serverName}": ${errorMessage(e)}`));
+      // The last queued message has gone: the next ones may skip the wait (one promise hop less per call).
+      if (--this.queued === 0 && isReady && this.deviceReady === waitedOn) this.readyDevice = device;
+      if (!isReady || !device) return this.refuse(message, this.unavailableReason);
+      this.forward(device, message);
     });
+  }
+
+  private forward(device: DeviceTransport, message: JSONRPCMessage): void {
+    withCallSource('agent', () => device.send(message)).catch((e) => this.refuse(message, `could not reach "${this.options.serverName}": ${errorMessage(e)}`));
+  }
+
+  private setDeviceReady(ready: Promise<boolean>): void {
+    this.deviceReady = ready;
+    this.readyDevice = undefined;
   }
 
   /** The agent hears back about initialize within the spec's timeout, whatever the device does. */
@@ -239,7 +257,7 @@ export class PassThrough {
     if (device !== this.device) return;
     this.device = undefined;
     this.unavailableReason = device.closeReason ?? `"${this.options.serverName}" ended the session`;
-    this.deviceReady = Promise.resolve(false);
+    this.setDeviceReady(Promise.resolve(false));
     // The transport has already failed the device's open calls with the reason; what is left is the session.
     if (!this.options.resumeAfterDeviceLoss) void this.close(this.unavailableReason);
     else this.log.warn(`${this.unavailableReason}; calls fail until it is back`);
@@ -304,7 +322,7 @@ export class PassThrough {
     this.closing ??= (async () => {
       const device = this.device;
       this.device = undefined;
-      this.deviceReady = Promise.resolve(false);
+      this.setDeviceReady(Promise.resolve(false));
       for (const id of [...this.open.keys()]) this.settle(id);
       await device?.close().catch(() => undefined);
       await this.toAgent;
