@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import * as mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IDisconnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet, UserProperties } from 'mqtt-packet';
 import { answerRefusal, type AuthorizeHooks } from './authorizer.js';
@@ -11,6 +10,7 @@ import { Outbound } from './outbound.js';
 import { frameViolation, packetViolation } from './packet-rules.js';
 import { LegacyConnackCode, ReasonCode } from './reason-codes.js';
 import { serveSubscribe } from './subscribe.js';
+import { acceptingConnack, judgeConnect, refusingConnack } from './connect-packet.js';
 import type { SubscriptionOptions } from './subscription-trie.js';
 import { isValidTopicName } from './topics.js';
 import { willFromConnect } from './will.js';
@@ -184,31 +184,20 @@ export class ClientConnection {
   }
 
   private onConnect(connect: IConnectPacket): void {
-    const version = connect.protocolVersion;
-    if (version !== 4 && version !== 5) {
+    const verdict = judgeConnect(connect);
+    if (verdict.kind === 'unacceptable-version') {
       this.writeRaw(Buffer.from([0x20, 0x02, 0x00, LegacyConnackCode.unacceptableProtocolVersion]));
       return this.terminate(undefined, false);
     }
-    this.protocolVersion = version;
+    this.protocolVersion = verdict.version;
+    if (verdict.kind === 'refused') return this.refuse(verdict.reasonCode, verdict.reasonString);
     const props = connect.properties ?? {};
-    if (props.authenticationMethod !== undefined) return this.refuse(ReasonCode.badAuthenticationMethod, 'extended authentication is not supported');
-    if (connect.will && !isValidTopicName(connect.will.topic)) return this.refuse(ReasonCode.topicNameInvalid, 'invalid will topic');
-    if (connect.will?.qos === 2) {
-      if (version === 5) return this.refuse(ReasonCode.qosNotSupported, 'maximum QoS is 1');
-      // 3.1.1 has no way to say so; a QoS 1 will is the closest this broker can honour.
-      connect.will.qos = 1;
-    }
-    let assignedClientIdentifier: string | undefined;
-    if (connect.clientId === '') {
-      if (version === 4 && connect.clean === false) return this.refuse(LegacyConnackCode.identifierRejected, 'empty client id needs a clean session');
-      assignedClientIdentifier = `auto-${randomUUID()}`;
-    }
-    this.clientId = assignedClientIdentifier ?? connect.clientId;
+    this.clientId = verdict.clientId;
     this.keepAliveMs = (connect.keepalive ?? 0) * 1500;
     this.outbound = new Outbound(
       this.socket,
       {
-        protocolVersion: version,
+        protocolVersion: verdict.version,
         maximumPacketSize: props.maximumPacketSize || Number.POSITIVE_INFINITY,
         receiveMaximum: props.receiveMaximum || 65_535,
         maxQueuedBytes: this.host.maxQueuedBytes,
@@ -226,41 +215,14 @@ export class ClientConnection {
     this.username = connect.username;
     const userProperties = this.host.admit(this, connect);
     this.host.observe?.(connectEvent(connect, this.clientId, userProperties));
-    if (version === 5) {
-      this.send({
-        cmd: 'connack',
-        sessionPresent: false,
-        reasonCode: ReasonCode.success,
-        properties: {
-          // Sessions never outlive the connection here; saying so lets clients that asked for more know.
-          sessionExpiryInterval: 0,
-          maximumQoS: 1,
-          retainAvailable: true,
-          wildcardSubscriptionAvailable: true,
-          sharedSubscriptionAvailable: false,
-          subscriptionIdentifiersAvailable: true,
-          topicAliasMaximum: this.host.topicAliasMaximum,
-          maximumPacketSize: this.host.maxPacketSize,
-          ...(assignedClientIdentifier ? { assignedClientIdentifier } : {}),
-          ...(userProperties ? { userProperties } : {}),
-        },
-      });
-    } else {
-      this.send({ cmd: 'connack', sessionPresent: false, returnCode: 0 });
-    }
+    this.send(acceptingConnack(verdict, this.host, userProperties));
     this.armKeepAlive();
   }
 
-  /** Declines a CONNECT with the given reason (a 3.1.1 return code when the client speaks 3.1.1). */
+  /** Declines a CONNECT with the given reason. */
   private refuse(reasonCode: number, reasonString: string): void {
     this.host.log('info', `refused CONNECT from ${this.describe()}: ${reasonString}`);
-    if (this.protocolVersion === 5) {
-      this.send({ cmd: 'connack', sessionPresent: false, reasonCode, properties: { reasonString } });
-    } else {
-      const idRejected = reasonCode === LegacyConnackCode.identifierRejected || reasonCode === ReasonCode.clientIdentifierNotValid;
-      const returnCode = idRejected ? LegacyConnackCode.identifierRejected : LegacyConnackCode.unacceptableProtocolVersion;
-      this.send({ cmd: 'connack', sessionPresent: false, returnCode });
-    }
+    this.send(refusingConnack(this.protocolVersion, reasonCode, reasonString));
     this.will = undefined;
     this.terminate(undefined, false);
   }
