@@ -1,5 +1,8 @@
-// `npm test`: type-check, lint, build, then the Node test suites (unit + integration against real brokers),
-// then the real-VS-Code suite (code-server + Chromium) when its prerequisites exist.
+// `npm test`: type-check, lint and build (side by side), then the Node test suites (unit + integration against
+// real brokers), then the real-VS-Code suite (code-server + Chromium) when its prerequisites exist.
+// On a fresh machine the code-server set-up (scripts/vscode-setup.mjs: ~600 MB from the npm registry, native
+// modules compiled; about 3 minutes) starts at the very beginning at the lowest CPU priority, so it mostly
+// downloads and extracts while the other phases run and takes CPU only the tests leave idle.
 // Flags: --only unit|vscode|reliability  --skip-static   (anything else is passed to node --test as file filters)
 // test/reliability: the fast files run with every `npm test`; `*.slow.test.ts` only with --only reliability
 // (`npm run test:reliability`, which runs every file there). See RELIABILITY.md.
@@ -8,6 +11,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachedSetup } from './vscode-setup.mjs';
+import { slowestLines } from './test-durations.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -28,15 +33,16 @@ function run(title, cmd, cmdArgs, opts = {}) {
  * a phase can run beside another without their lines interleaving (a file, not a pipe: the next phase runs
  * with spawnSync, which would leave a pipe undrained). Resolves to whether it passed, and the printer.
  */
-function runBeside(title, cmd, cmdArgs) {
+function runBeside(title, cmd, cmdArgs, { beside = 'the next phase' } = {}) {
   const started = Date.now();
-  console.log(`\n=== ${title}: started beside the next phase (its output follows when it ends)`);
+  console.log(`\n=== ${title}: started beside ${beside} (its output follows when it ends)`);
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-mcp-test-'));
   const logFile = join(dir, 'output.log');
   const fd = openSync(logFile, 'w');
   return new Promise((resolve) => {
     const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', fd, fd] });
     const done = (code, error) => {
+      const took = ((Date.now() - started) / 1000).toFixed(1);
       closeSync(fd);
       resolve({
         ok: code === 0,
@@ -45,13 +51,28 @@ function runBeside(title, cmd, cmdArgs) {
           process.stdout.write(readFileSync(logFile));
           if (error) console.log(error.stack ?? String(error));
           rmSync(dir, { recursive: true, force: true });
-          console.log(`=== ${title}: ${code === 0 ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s, beside the node tests)`);
+          console.log(`=== ${title}: ${code === 0 ? 'ok' : 'FAILED'} (${took} s, beside ${beside})`);
         },
       });
     };
     child.once('error', (err) => done(1, err));
     child.once('close', (code) => done(code));
   });
+}
+
+// node --test starts files in the order given, four at a time. Alphabetically the longest files came last (the
+// reliability CLI file, ~90 s, started after everything else and ran on alone at the end); started first, they
+// overlap the many short files instead. Measured on the 2-core machine; a stale entry only costs the ordering.
+const LONGEST_FILES = [
+  'test/reliability/cli.test.ts', 'test/integration/conformance-', 'test/reliability/broker-fuzz.test.ts',
+  'test/integration/discovery-', 'test/integration/simulator.test.ts', 'test/integration/bridge.test.ts',
+];
+function longestFirst(files) {
+  const rank = (f) => {
+    const i = LONGEST_FILES.findIndex((prefix) => f.startsWith(prefix));
+    return i < 0 ? LONGEST_FILES.length : i;
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b)); // stable: the rest stay in alphabetical order
 }
 
 function findTests(dir) {
@@ -65,12 +86,35 @@ function findTests(dir) {
   return out.sort();
 }
 
-let ok = true;
-if (!skipStatic) {
-  ok = run('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']) && ok;
-  ok = run('lint', 'npx', ['eslint', '.']) && ok;
+/** Prints and returns whether every started phase passed, in the order they were started. */
+async function reportAll(started) {
+  let passed = true;
+  for (const outcome of await Promise.all(started)) {
+    outcome.report();
+    passed = outcome.ok && passed;
+  }
+  return passed;
 }
-ok = run('build', process.execPath, ['scripts/build.mjs']) && ok;
+
+// File filters select Node test files; the real-VS-Code phase runs only unfiltered or with --only vscode.
+const runVsCode = only !== 'unit' && only !== 'reliability' && (filters.length === 0 || only === 'vscode') &&
+  existsSync(join(root, 'test/vscode/run.mjs'));
+// Not part of the verdict by itself: if it fails, the real-VS-Code phase tries again and reports (and under CI=true
+// fails) what is missing.
+const vsCodeSetup = runVsCode && !cachedSetup()
+  ? runBeside('code-server set-up (first run)', process.execPath, ['scripts/vscode-setup.mjs', '--low-priority'], { beside: 'the other phases' })
+  : undefined;
+
+let ok = true;
+// tsc and eslint are each one busy thread (and esbuild takes seconds): side by side they fill the two cores.
+// None writes what another reads (dist/ is outside the type-checked and linted files).
+ok = await reportAll([
+  ...(skipStatic ? [] : [
+    runBeside('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit'], { beside: 'lint and build' }),
+    runBeside('lint', 'npx', ['eslint', '.'], { beside: 'typecheck and build' }),
+  ]),
+  runBeside('build', process.execPath, ['scripts/build.mjs'], { beside: skipStatic ? 'nothing' : 'typecheck and lint' }),
+]) && ok;
 
 if (only === 'reliability') {
   let files = findTests(join(root, 'test/reliability'));
@@ -88,22 +132,37 @@ if (only === 'reliability') {
   // longer per-file limit of their own, and run one file at a time beside the other files, which mostly wait
   // on sockets, so the two together fill two cores without waiting for each other.
   const slow = files.filter((f) => /scaffold-[^/]*\.test\.ts$/.test(f));
-  const fast = files.filter((f) => !slow.includes(f));
+  const fast = longestFirst(files.filter((f) => !slow.includes(f)));
   const scaffold = slow.length
-    ? runBeside(`scaffold tests (${slow.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=900000', ...slow])
+    ? runBeside(`scaffold tests (${slow.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=900000', ...slow], { beside: 'the node tests' })
     : undefined;
   // Test files are mostly waiting on sockets, so run more of them than there are cores. The limit also bounds
   // each file as a whole, so it is a hang guard.
+  const tapDir = mkdtempSync(join(tmpdir(), 'mqtt-mcp-test-tap-'));
+  const tapFile = join(tapDir, 'node-tests.tap');
   ok = run(`node tests (${fast.length} files)`, process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=420000', ...fast]) && ok;
+    ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=420000',
+      // The reporter node picks by default (spec on a terminal, TAP on a pipe), plus TAP into a file for the summary.
+      `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+      ...fast]) && ok;
+  // Where the phase's time went: the slowest top-level suites (a file has one or a few; four files run at a time).
+  const slowest = slowestLines(tapFile, { depth: 0, count: 12 });
+  if (slowest.length) console.log(`slowest node test suites:\n${slowest.join('\n')}`);
+  rmSync(tapDir, { recursive: true, force: true });
   if (scaffold) {
     const outcome = await scaffold;
     outcome.report();
     ok = outcome.ok && ok;
   }
 }
-// File filters select Node test files; the real-VS-Code phase runs only unfiltered or with --only vscode.
-if (only !== 'unit' && only !== 'reliability' && (filters.length === 0 || only === 'vscode') && existsSync(join(root, 'test/vscode/run.mjs'))) {
+if (runVsCode) {
+  if (vsCodeSetup) {
+    console.log('\n=== waiting for the code-server set-up started at the beginning ...');
+    const setup = await vsCodeSetup;
+    setup.report();
+    if (!setup.ok) console.log('(the real-VS-Code phase tries the set-up again and says what is missing)');
+  }
   ok = run('real VS Code (code-server)', process.execPath, ['test/vscode/run.mjs']) && ok;
 }
 console.log(ok ? '\nall test phases passed' : '\nsome test phases FAILED');

@@ -637,6 +637,8 @@ export async function openWorkbench(server, browser, {
   context.setDefaultTimeout(PATIENCE_MS);
   const page = await context.newPage();
   const workbench = new Workbench(page, context, server);
+  const started = Date.now();
+  const after = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   try {
     // Only the first response is awaited here ('load' waits for every script, which takes over Playwright's
     // default 30 s on a loaded machine); the workbench being drawn is the state that matters.
@@ -644,7 +646,10 @@ export async function openWorkbench(server, browser, {
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout }).catch((err) => {
       throw new Error(`the workbench did not draw its status bar within ${timeout / 1000} s of loading ${server.url}`, { cause: err });
     });
+    const drawn = after();
     if (waitForActivation && (extensionDevelopmentPath || installedExtensionUnderTest())) await workbench.waitForExtensionActivated({ timeout });
+    // Every test pays this (a fresh browser context loads the whole workbench): where a slow test's time went.
+    console.log(`[vscode-e2e] workbench drawn after ${drawn}, ready after ${after()}`);
   } catch (err) {
     await workbench.screenshot('open-workbench-failed').catch(() => {});
     await context.close();

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { cachedSetup, ensureVsCodeSetup } from '../../scripts/vscode-setup.mjs';
+import { slowestLines } from '../../scripts/test-durations.mjs';
 import { buildExtensionTestSuite } from './build-suite.mjs';
 import { startFixtures } from './fixtures.mjs';
 import {
@@ -124,6 +125,9 @@ async function runUiTests(session, env, tempDir, files, title = 'UI tests') {
   counts.passed += total('pass');
   counts.failed += failed;
   if (code !== 0 && failed === 0) counts.failed += 1; // e.g. a file that crashed before reporting
+  // The UI test files have their tests at the top level (node:test reports no point per file).
+  const slowest = slowestLines(tapFile, { depth: 0, count: 10 });
+  if (slowest.length) log(`${title}, the slowest tests:\n${slowest.join('\n')}`);
   log(`${title}: ${code === 0 ? 'ok' : 'FAILED'} (${seconds(started)})`);
 }
 
