@@ -93,8 +93,7 @@ export class AgentHttpSession implements Transport {
       return;
     }
     const body = JSON.stringify(message);
-    const sessionId = this.sdk.sessionId;
-    entry.res.writeHead(200, sessionId ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'mcp-session-id': sessionId } : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    entry.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...this.sessionHeader() });
     entry.res.end(body);
   }
 
