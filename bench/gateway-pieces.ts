@@ -1,17 +1,14 @@
 // Where `gateway_overhead_ms` goes: the same device call reached directly over MQTT, through the gateway by
 // three agent HTTP clients (the SDK's StreamableHTTPClientTransport, plain `fetch`, a keep-alive `node:http`
-// request), and through a minimal stand-in for the gateway (node:http → JSON.parse → an MqttClientTransport on
-// a dedicated connection → the answer as JSON: no checks, no session, no pass-through). Interleaved in rounds;
+// request), and through the minimal stand-in for the gateway of gateway-stand-in.ts. Interleaved in rounds;
 // median wall time and CPU time per call of this process (agent, gateway, device and, embedded, the broker).
 // Not part of `npm run bench` (a diagnostic with figures): node --import tsx bench/gateway-pieces.ts [mosquitto|embedded]
-import { createServer, request, Agent, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, Agent, type IncomingHttpHeaders } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { startBroker } from '../test/helpers/brokers.js';
 import { McpGateway } from '../src/core/gateway/index.js';
-import { MqttClientTransport } from '../src/core/transport/client-transport.js';
+import { startGatewayStandIn } from './gateway-stand-in.js';
 import { connectClient, oursCall, startHostedDevice, uid } from './rpc.js';
 import { median, round } from './stats.js';
 
@@ -58,44 +55,18 @@ async function main(): Promise<void> {
     accept: 'application/json, text/event-stream',
   };
 
-  // The stand-in: what any HTTP-to-MQTT hop must do at least.
-  const instance = client.rankedInstances(serverName)[0]!;
-  const connection = client.createDedicatedConnection();
-  await connection.connect();
-  const transport = new MqttClientTransport({ connection, serverId: instance.serverId, serverName, broker: broker.url });
-  const waiting = new Map<unknown, (answer: string) => void>();
-  transport.onmessage = (m) => {
-    const id = (m as { id?: unknown }).id;
-    waiting.get(id)?.(JSON.stringify(m));
-    waiting.delete(id);
-  };
-  await transport.start();
-  const viaTransport = (m: JSONRPCMessage & { id: string | number }): Promise<string> =>
-    new Promise((resolve) => {
-      waiting.set(m.id, resolve);
-      void transport.send(m);
-    });
-  await viaTransport({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'stand-in', version: '1' } } });
-  await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  const standIn = createServer({ keepAlive: true, keepAliveTimeout: 60_000, noDelay: true }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void viaTransport(JSON.parse(Buffer.concat(chunks).toString('utf8'))).then((body) => {
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-        res.end(body);
-      });
-    });
-  });
-  await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
-  const standInUrl = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}/`;
+  // The stand-in: what any HTTP-to-MQTT hop must do at least. It forwards initialize like any message.
+  const standIn = await startGatewayStandIn(client, serverName, broker.url);
+  const plain = { 'content-type': 'application/json' };
+  await post(standIn.url, plain, JSON.stringify({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'stand-in', version: '1' } } }));
+  await post(standIn.url, plain, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
 
   const variants: Record<string, () => Promise<unknown>> = {
     'direct (SDK Client over MQTT)': () => oursCall(client, serverName),
     'gateway, SDK StreamableHTTPClientTransport': () => sdkAgent.callTool({ name: 'add', arguments: { a: 1, b: 2 } }),
     'gateway, plain fetch': async () => (await fetch(url, { method: 'POST', headers, body: callBody() })).json(),
     'gateway, node:http keep-alive': () => post(url, headers, callBody()),
-    'stand-in, node:http keep-alive': () => post(standInUrl, { 'content-type': 'application/json' }, callBody()),
+    'stand-in, node:http keep-alive': () => post(standIn.url, plain, callBody()),
   };
   for (const once of Object.values(variants)) for (let i = 0; i < 300; i++) await once();
   const wall: Record<string, number[]> = {};
@@ -120,10 +91,7 @@ async function main(): Promise<void> {
     console.log(`  ${name.padEnd(44)} wall ${round(w, 0)} (+${round(w - median(wall[direct]!), 0)})  cpu ${round(c, 0)} (+${round(c - median(cpu[direct]!), 0)})`);
   }
   keepAlive.destroy();
-  standIn.close();
-  standIn.closeAllConnections();
-  await transport.close();
-  await connection.close();
+  await standIn.stop();
   await sdkTransport.terminateSession().catch(() => undefined);
   await sdkAgent.close();
   await gateway.stop();

@@ -1,6 +1,7 @@
 // Group 2: the agent path. The SDK Client over Streamable HTTP → McpGateway → MQTT → device, against the SDK
 // Client reaching the same device directly over MQTT (an McpMqttClient session), interleaved. The difference
-// of the medians is what the gateway adds to each call.
+// of the medians is what the gateway adds to each call. In the same rounds, the same agent through a minimal
+// stand-in for the gateway (gateway-stand-in.ts) gives the floor of any HTTP-to-MQTT hop on this machine.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startBroker } from '../test/helpers/brokers.js';
 import { McpGateway } from '../src/core/gateway/index.js';
 import { makeSdkServer } from '../test/fixtures/raw-device.js';
+import { startGatewayStandIn } from './gateway-stand-in.js';
 import { connectClient, oursCall, startHostedDevice, uid } from './rpc.js';
 import { interleave, median, round, roundSummary, summarize, type Summary } from './stats.js';
 
@@ -26,11 +28,18 @@ export interface GatewayBrokerResult {
   httpOnlyJson?: Summary;
   /** via gateway − direct − HTTP alone in JSON mode (medians). */
   gatewayBeyondJsonHttpMs?: number;
+  /** The same agent → the minimal stand-in → MQTT → the same device. */
+  viaStandIn?: Summary;
+  /** via stand-in − direct (medians): what the least HTTP-to-MQTT hop costs this agent on this machine. */
+  standInOverheadMs?: number;
+  /** via gateway − via stand-in (medians): what the gateway's own code adds beyond that floor. */
+  gatewayBeyondStandInMs?: number;
 }
 
 export interface GatewayResult {
   brokers: GatewayBrokerResult[];
   gateway_overhead_ms: number;
+  gateway_stand_in_overhead_ms?: number;
 }
 
 const SETUPS = [
@@ -71,12 +80,18 @@ export async function runGateway(log: (line: string) => void): Promise<GatewayRe
       const jsonHttpAgent = new Client({ name: 'bench-json-http-agent', version: '1.0.0' });
       await jsonHttpAgent.connect(new StreamableHTTPClientTransport(new URL(jsonHttp.url)));
       stops.push(() => jsonHttpAgent.close());
+      const standIn = await startGatewayStandIn(client, serverName, broker.url);
+      stops.push(() => standIn.stop());
+      const standInAgent = new Client({ name: 'bench-stand-in-agent', version: '1.0.0' });
+      await standInAgent.connect(new StreamableHTTPClientTransport(new URL(standIn.url)));
+      stops.push(() => standInAgent.close());
       const samples = await interleave(
         [
           { name: 'direct', once: () => oursCall(client, serverName) },
           { name: 'httpOnly', once: async () => void (await httpAgent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
           { name: 'httpOnlyJson', once: async () => void (await jsonHttpAgent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
           { name: 'gateway', once: async () => void (await agent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
+          { name: 'standIn', once: async () => void (await standInAgent.callTool({ name: 'add', arguments: { a: 1, b: 2 } })) },
         ],
         { batch: 50, sliceMs: 300, budgetMs: 6_000, maxSamples: 2_000, warmup: 100 },
       );
@@ -87,14 +102,29 @@ export async function runGateway(log: (line: string) => void): Promise<GatewayRe
       const gatewayBeyondHttpMs = round(gatewayOverheadMs - median(samples.httpOnly as number[]), 3);
       const httpOnlyJson = roundSummary(summarize(samples.httpOnlyJson as number[]));
       const gatewayBeyondJsonHttpMs = round(gatewayOverheadMs - median(samples.httpOnlyJson as number[]), 3);
-      brokers.push({ broker: setup.label, direct: roundSummary(summarize(direct)), viaGateway: roundSummary(summarize(viaGateway)), gatewayOverheadMs, httpOnly, gatewayBeyondHttpMs, httpOnlyJson, gatewayBeyondJsonHttpMs });
-      log(`  ${setup.label}: direct median ${round(median(direct))} ms, via gateway ${round(median(viaGateway))} ms, overhead ${gatewayOverheadMs} ms; HTTP alone (no MQTT) ${httpOnly.median} ms SSE, ${httpOnlyJson.median} ms JSON`);
+      const viaStandIn = samples.standIn as number[];
+      const standInOverheadMs = round(median(viaStandIn) - median(direct), 3);
+      const gatewayBeyondStandInMs = round(median(viaGateway) - median(viaStandIn), 3);
+      brokers.push({
+        broker: setup.label,
+        direct: roundSummary(summarize(direct)),
+        viaGateway: roundSummary(summarize(viaGateway)),
+        gatewayOverheadMs,
+        httpOnly,
+        gatewayBeyondHttpMs,
+        httpOnlyJson,
+        gatewayBeyondJsonHttpMs,
+        viaStandIn: roundSummary(summarize(viaStandIn)),
+        standInOverheadMs,
+        gatewayBeyondStandInMs,
+      });
+      log(`  ${setup.label}: direct median ${round(median(direct))} ms, via gateway ${round(median(viaGateway))} ms, overhead ${gatewayOverheadMs} ms; via the minimal stand-in ${standInOverheadMs} ms (the gateway adds ${gatewayBeyondStandInMs} beyond it); HTTP alone (no MQTT) ${httpOnly.median} ms SSE, ${httpOnlyJson.median} ms JSON`);
     } finally {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
       await broker.stop();
     }
   }
-  return { brokers, gateway_overhead_ms: brokers[0]!.gatewayOverheadMs };
+  return { brokers, gateway_overhead_ms: brokers[0]!.gatewayOverheadMs, gateway_stand_in_overhead_ms: brokers[0]!.standInOverheadMs };
 }
 
 /** One SDK Server behind the SDK's Streamable HTTP transport (SSE per call, or its JSON response mode), for one agent session. */
