@@ -658,6 +658,14 @@ export async function openWorkbench(server, browser, {
   return workbench;
 }
 
+/** Saves test-results/vscode/<name>-failed.png and adds an open modal dialog's text to the error; returns the error. */
+async function noteFailure(workbench, name, err) {
+  await workbench.screenshot(`${name}-failed`).catch(() => {});
+  const dialog = await workbench.dialogMessage().catch(() => undefined);
+  if (dialog !== undefined && err instanceof Error) err.message += `\n(a modal dialog was open: ${dialog})`;
+  return err;
+}
+
 /**
  * The code-server + browser for a test file: the ones run.mjs shares through VSCODE_E2E_SESSION, or its
  * own (started here, stopped by close()) when the file is run alone with `node --test`.
@@ -690,13 +698,36 @@ export async function useSession(options = {}) {
       try {
         return await use(workbench);
       } catch (err) {
-        await workbench.screenshot(`${name}-failed`).catch(() => {});
-        const dialog = await workbench.dialogMessage().catch(() => undefined);
-        if (dialog !== undefined && err instanceof Error) err.message += `\n(a modal dialog was open: ${dialog})`;
-        throw err;
+        throw await noteFailure(workbench, name, err);
       } finally {
         await workbench.close();
       }
+    },
+    /**
+     * One window for the tests of a file, opened by the first `use` (opening one costs 10–20 s of a test's
+     * time). A test that fails is noted like in withWorkbench and closes the window, so whatever it left on
+     * screen cannot fail the next test: that one gets a fresh window.
+     */
+    sharedWorkbench(opts) {
+      let current;
+      return {
+        async use(name, body) {
+          current ??= await openWorkbenchHere(opts);
+          try {
+            return await body(current);
+          } catch (err) {
+            const failed = current;
+            current = undefined;
+            await noteFailure(failed, name, err);
+            await failed.close().catch(() => {});
+            throw err;
+          }
+        },
+        async close() {
+          await current?.close();
+          current = undefined;
+        },
+      };
     },
     updateUserSettings: (patch) => updateUserSettings(server.userDataDir, patch),
     async close() {

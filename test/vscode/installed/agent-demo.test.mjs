@@ -6,16 +6,20 @@ import { PATIENCE_MS, installedExtensionUnderTest, useSession } from '../harness
 
 const BROKER = 'E2E demo broker';
 let session;
+let shared;
 before(async () => {
   assert.ok(installedExtensionUnderTest(), 'run by test/vscode/run.mjs in its installed-.vsix phase');
   session = await useSession();
+  // The tests of this file share one window while they pass (see sharedWorkbench).
+  shared = session.sharedWorkbench();
 });
 after(async () => {
+  await shared?.close();
   await session?.close();
 });
 
 test('the installed copy offers the devices to "MCP: List Servers"', async () => {
-  await session.withWorkbench('installed-mcp-list', async (wb) => {
+  await shared.use('installed-mcp-list', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: PATIENCE_MS });
     await wb.runCommand('MCP: List Servers');
@@ -26,7 +30,7 @@ test('the installed copy offers the devices to "MCP: List Servers"', async () =>
 });
 
 test('the installed copy starts its embedded broker with the demo devices', async () => {
-  await session.withWorkbench('installed-demo', async (wb) => {
+  await shared.use('installed-demo', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.runCommand('MQTT MCP: Start Local Broker with Demo Devices');
     await wb.expandTreeItem('Devices', 'Local broker (demo)', { timeout: PATIENCE_MS });

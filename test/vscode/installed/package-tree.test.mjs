@@ -10,11 +10,15 @@ import { PATIENCE_MS, EXTENSION_ID, installedExtensionUnderTest, useSession } fr
 const BROKER = 'E2E demo broker';
 const MAX_VSIX_BYTES = 2 * 1024 * 1024;
 let session;
+let shared;
 before(async () => {
   assert.ok(installedExtensionUnderTest(), 'run by test/vscode/run.mjs in its installed-.vsix phase');
   session = await useSession();
+  // The tests of this file share one window while they pass (see sharedWorkbench).
+  shared = session.sharedWorkbench();
 });
 after(async () => {
+  await shared?.close();
   await session?.close();
 });
 
@@ -37,7 +41,7 @@ test('the .vsix is under 2 MB and installs the bundles, media and schema, withou
 });
 
 test('the installed copy activates, discovers the broker\'s devices and lists their tools', async () => {
-  await session.withWorkbench('installed-tree', async (wb) => {
+  await shared.use('installed-tree', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: PATIENCE_MS });
     await wb.expandTreeItem('Devices', 'home', { timeout: PATIENCE_MS });
@@ -50,7 +54,7 @@ test('the installed copy activates, discovers the broker\'s devices and lists th
 });
 
 test('the installed copy invokes a tool from the palette', async () => {
-  await session.withWorkbench('installed-invoke', async (wb) => {
+  await shared.use('installed-invoke', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: PATIENCE_MS });
     await wb.runCommand('MQTT MCP: Invoke Tool');

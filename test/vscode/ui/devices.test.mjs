@@ -1,6 +1,7 @@
 // The Devices view as a user meets it: the demo broker's devices in the tree, a tool invoked from the
-// palette with its result shown, the devices listed by "MCP: List Servers", and the Add Broker flow refusing
-// a bad URL and keeping the password out of settings.json.
+// palette with its result shown, the devices listed by "MCP: List Servers", a conformance report, the log
+// channel in the Output panel, and the Add Broker flow refusing a bad URL and keeping the password out of
+// settings.json. The tests share one window while they pass (see sharedWorkbench).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,10 +10,13 @@ import { useSession } from '../harness.mjs';
 
 const BROKER = 'E2E demo broker';
 let session;
+let shared;
 before(async () => {
   session = await useSession();
+  shared = session.sharedWorkbench();
 });
 after(async () => {
+  await shared?.close();
   await session?.close();
 });
 
@@ -23,7 +27,7 @@ async function typeIntoQuickInput(wb, text) {
 }
 
 test('the Devices tree shows the demo broker\'s devices, grouped by name', async () => {
-  await session.withWorkbench('devices-tree', async (wb) => {
+  await shared.use('devices-tree', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
     await wb.expandTreeItem('Devices', 'home');
@@ -37,7 +41,7 @@ test('the Devices tree shows the demo broker\'s devices, grouped by name', async
 });
 
 test('Invoke Tool from the palette asks for the arguments and shows the device\'s answer', async () => {
-  await session.withWorkbench('invoke-tool-palette', async (wb) => {
+  await shared.use('invoke-tool-palette', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
     await wb.runCommand('MQTT MCP: Invoke Tool');
@@ -56,7 +60,7 @@ test('Invoke Tool from the palette asks for the arguments and shows the device\'
 });
 
 test('"MCP: List Servers" lists the discovered devices', async () => {
-  await session.withWorkbench('mcp-list-servers', async (wb) => {
+  await shared.use('mcp-list-servers', async (wb) => {
     await wb.openViewContainer('MQTT MCP');
     await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
     await wb.runCommand('MCP: List Servers');
@@ -69,8 +73,34 @@ test('"MCP: List Servers" lists the discovered devices', async () => {
   });
 });
 
+test('Check Conformance reports the demo thermostat with no failures, grouped, with spec references', async () => {
+  await shared.use('conformance-report', async (wb) => {
+    await wb.openViewContainer('MQTT MCP');
+    await wb.treeItem('Devices', BROKER).waitFor({ timeout: 30_000 });
+    await wb.runCommand('MQTT MCP: Check Conformance');
+    await wb.pickQuickInputItem('home/thermostat/1');
+    const report = wb.webview();
+    const summary = report.locator('[data-testid="summary"]');
+    await summary.filter({ hasNotText: 'Checking' }).waitFor({ timeout: 90_000 });
+    const text = await summary.innerText();
+    assert.match(text, / 0 failed/, text);
+    assert.ok(await report.locator('[data-check="initialize.answer-topic"].pass').isVisible(), 'the RPC-topic rule passed');
+    assert.ok(await report.locator('h2', { hasText: 'Initialization' }).isVisible());
+    await wb.screenshot('conformance-report');
+  });
+});
+
+test('the "MQTT MCP" log channel can be selected in the Output panel', async () => {
+  await shared.use('output-channel', async (wb) => {
+    await wb.showOutputChannel('MQTT MCP');
+    assert.equal(await wb.selectedOutputChannel(), 'MQTT MCP');
+    assert.ok(await wb.page.locator('.part.panel .output-view').isVisible(), 'the Output view is shown');
+    await wb.screenshot('output-channel-mqtt-mcp');
+  });
+});
+
 test('Add Broker refuses a bad URL as it is typed and keeps the password out of settings.json', async () => {
-  await session.withWorkbench('add-broker', async (wb) => {
+  await shared.use('add-broker', async (wb) => {
     await wb.runCommand('MQTT MCP: Add Broker');
     await wb.quickInput.locator('.quick-input-title').filter({ hasText: '(1/5): URL' }).waitFor({ timeout: 30_000 });
     const input = await typeIntoQuickInput(wb, 'http://example');
