@@ -1,7 +1,7 @@
 // Bundles the extension host code, the CLI and the webviews with esbuild.
 // Type-checking is a separate step (`npm run typecheck`): esbuild strips types without checking them.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,6 +56,21 @@ function copyAssets() {
   for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join(codicons, f), join(root, 'dist/webview', f));
 }
 
+/**
+ * Each output is written beside its place and renamed into it. The real-VS-Code phase rebuilds (and packages a
+ * production build) while the Node tests beside it start dist/cli.js: each start must read the old file or the
+ * new one, never half of one.
+ */
+async function buildAtomically(options) {
+  const result = await esbuild.build({ ...options, write: false });
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temp, file.contents);
+    renameSync(temp, file.path);
+  }
+}
+
 const targets = [...nodeTargets, ...webviewTargets];
 copyAssets();
 if (watch) {
@@ -63,6 +78,6 @@ if (watch) {
   console.log('[watch] build started');
 } else {
   const started = Date.now();
-  await Promise.all(targets.map((t) => esbuild.build(t)));
+  await Promise.all(targets.map((t) => buildAtomically(t)));
   console.log(`built ${targets.length} bundle(s) in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }

@@ -1,12 +1,13 @@
 // `npm test`: type-check, lint and build (side by side), then the Node test suites (unit + integration against
-// real brokers), then the real-VS-Code suite (code-server + Chromium) when its prerequisites exist.
-// On a fresh machine the code-server set-up (scripts/vscode-setup.mjs: ~600 MB from the npm registry, native
-// modules compiled; about 3 minutes) starts at the very beginning at the lowest CPU priority, so it mostly
-// downloads and extracts while the other phases run and takes CPU only the tests leave idle.
+// real brokers) and, beside them, the real-VS-Code suite (code-server + Chromium) when its prerequisites exist.
+// The real-VS-Code phase is the longest, and mostly waits on the UI: it starts as soon as it can, and the Node
+// tests fill the CPU it leaves idle. On a fresh machine the code-server set-up (scripts/vscode-setup.mjs: ~600 MB
+// from the npm registry, native modules compiled; about 3 minutes) comes first on that path: it starts at the
+// very beginning, beside everything else.
 // Flags: --only unit|vscode|reliability  --skip-static   (anything else is passed to node --test as file filters)
 // test/reliability: the fast files run with every `npm test`; `*.slow.test.ts` only with --only reliability
 // (`npm run test:reliability`, which runs every file there). See RELIABILITY.md.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
@@ -20,18 +21,25 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const skipStatic = args.includes('--skip-static') || only === 'vscode' || only === 'reliability';
 const filters = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--only');
 
-function run(title, cmd, cmdArgs, opts = {}) {
+/** Runs a phase with its output on this terminal, without blocking: phases started beside it start and end meanwhile. */
+function runLive(title, cmd, cmdArgs) {
   const started = Date.now();
   console.log(`\n=== ${title}`);
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...opts });
-  console.log(`=== ${title}: ${r.status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  return r.status === 0;
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+    const done = (code, error) => {
+      if (error) console.log(error.stack ?? String(error));
+      console.log(`=== ${title}: ${code === 0 ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      resolve(code === 0);
+    };
+    child.once('error', (err) => done(1, err));
+    child.once('close', (code) => done(code));
+  });
 }
 
 /**
- * Like run(), without waiting: the output goes to a file and is printed in one piece when the process ends, so
- * a phase can run beside another without their lines interleaving (a file, not a pipe: the next phase runs
- * with spawnSync, which would leave a pipe undrained). Resolves to whether it passed, and the printer.
+ * Like runLive(), but the output goes to a file and is printed in one piece when the process ends, so a phase
+ * can run beside another without their lines interleaving. Resolves to whether it passed, and the printer.
  */
 function runBeside(title, cmd, cmdArgs, { beside = 'the next phase' } = {}) {
   const started = Date.now();
@@ -102,7 +110,7 @@ const runVsCode = only !== 'unit' && only !== 'reliability' && (filters.length =
 // Not part of the verdict by itself: if it fails, the real-VS-Code phase tries again and reports (and under CI=true
 // fails) what is missing.
 const vsCodeSetup = runVsCode && !cachedSetup()
-  ? runBeside('code-server set-up (first run)', process.execPath, ['scripts/vscode-setup.mjs', '--low-priority'], { beside: 'the other phases' })
+  ? runBeside('code-server set-up (first run)', process.execPath, ['scripts/vscode-setup.mjs'], { beside: 'the other phases' })
   : undefined;
 
 let ok = true;
@@ -116,10 +124,26 @@ ok = await reportAll([
   runBeside('build', process.execPath, ['scripts/build.mjs'], { beside: skipStatic ? 'nothing' : 'typecheck and lint' }),
 ]) && ok;
 
+const runNodeTests = only !== 'vscode';
+// Started now, beside the Node tests (its output follows when it ends); alone, it prints as it goes.
+const vsCodePhase = runVsCode ? startVsCodePhase() : undefined;
+
+async function startVsCodePhase() {
+  if (vsCodeSetup) {
+    const setup = await vsCodeSetup;
+    setup.report();
+    if (!setup.ok) console.log('(the real-VS-Code phase tries the set-up again and says what is missing)');
+  }
+  const title = 'real VS Code (code-server)';
+  const args = ['test/vscode/run.mjs'];
+  if (!runNodeTests) return { ok: await runLive(title, process.execPath, args), report: () => {} };
+  return runBeside(title, process.execPath, args, { beside: 'the node tests' });
+}
+
 if (only === 'reliability') {
   let files = findTests(join(root, 'test/reliability'));
   if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
-  ok = run(`reliability tests (${files.length} files)`, process.execPath,
+  ok = await runLive(`reliability tests (${files.length} files)`, process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files]) && ok;
 } else if (only !== 'vscode') {
   let files = [
@@ -140,7 +164,7 @@ if (only === 'reliability') {
   // each file as a whole, so it is a hang guard.
   const tapDir = mkdtempSync(join(tmpdir(), 'mqtt-mcp-test-tap-'));
   const tapFile = join(tapDir, 'node-tests.tap');
-  ok = run(`node tests (${fast.length} files)`, process.execPath,
+  ok = await runLive(`node tests (${fast.length} files)`, process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=420000',
       // The reporter node picks by default (spec on a terminal, TAP on a pipe), plus TAP into a file for the summary.
       `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
@@ -156,14 +180,11 @@ if (only === 'reliability') {
     ok = outcome.ok && ok;
   }
 }
-if (runVsCode) {
-  if (vsCodeSetup) {
-    console.log('\n=== waiting for the code-server set-up started at the beginning ...');
-    const setup = await vsCodeSetup;
-    setup.report();
-    if (!setup.ok) console.log('(the real-VS-Code phase tries the set-up again and says what is missing)');
-  }
-  ok = run('real VS Code (code-server)', process.execPath, ['test/vscode/run.mjs']) && ok;
+if (vsCodePhase) {
+  if (runNodeTests) console.log('\n=== waiting for the real-VS-Code phase started beside the node tests ...');
+  const outcome = await vsCodePhase;
+  outcome.report();
+  ok = outcome.ok && ok;
 }
 console.log(ok ? '\nall test phases passed' : '\nsome test phases FAILED');
 process.exit(ok ? 0 : 1);

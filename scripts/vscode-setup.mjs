@@ -5,13 +5,10 @@
 //
 //   node scripts/vscode-setup.mjs            set up (about 3 minutes the first time, instant after)
 //   node scripts/vscode-setup.mjs --check    exit 0 if the cache is complete, 1 if not (no downloads)
-//   node scripts/vscode-setup.mjs --low-priority   set up at the lowest CPU priority (nice 19, inherited by npm,
-//                                            node-gyp and the compilers): `npm test` runs it beside the other phases
 //
 // Environment: VSCODE_E2E_CACHE overrides the cache folder.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -169,8 +166,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.log(setup ? `complete: ${JSON.stringify(setup)}` : `incomplete: run node scripts/vscode-setup.mjs`);
     process.exit(setup ? 0 : 1);
   }
-  // Downloads and extraction barely notice; the native-module compiles then use only CPU the tests leave idle.
-  if (process.argv.includes('--low-priority')) setPriority(19);
   ensureVsCodeSetup().catch((err) => {
     console.error(`[vscode-setup] FAILED: ${err.message}`);
     process.exit(1);
