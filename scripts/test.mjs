@@ -41,9 +41,9 @@ function runLive(title, cmd, cmdArgs) {
  * Like runLive(), but the output goes to a file and is printed in one piece when the process ends, so a phase
  * can run beside another without their lines interleaving. Resolves to whether it passed, and the printer.
  */
-function runBeside(title, cmd, cmdArgs, { beside = 'the next phase' } = {}) {
+function runBeside(title, cmd, cmdArgs, { beside = 'the next phase', announce = true } = {}) {
   const started = Date.now();
-  console.log(`\n=== ${title}: started beside ${beside} (its output follows when it ends)`);
+  if (announce) console.log(`\n=== ${title}: started beside ${beside} (its output follows when it ends)`);
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-mcp-test-'));
   const logFile = join(dir, 'output.log');
   const fd = openSync(logFile, 'w');
@@ -129,15 +129,20 @@ const runNodeTests = only !== 'vscode';
 const vsCodePhase = runVsCode ? startVsCodePhase() : undefined;
 
 async function startVsCodePhase() {
-  if (vsCodeSetup) {
-    const setup = await vsCodeSetup;
-    setup.report();
-    if (!setup.ok) console.log('(the real-VS-Code phase tries the set-up again and says what is missing)');
-  }
+  const setup = vsCodeSetup && (await vsCodeSetup); // no await without a set-up: the phase starts (and says so) first
+  const reportSetup = () => {
+    setup?.report();
+    if (setup && !setup.ok) console.log('(the real-VS-Code phase tries the set-up again and says what is missing)');
+  };
   const title = 'real VS Code (code-server)';
   const args = ['test/vscode/run.mjs'];
-  if (!runNodeTests) return { ok: await runLive(title, process.execPath, args), report: () => {} };
-  return runBeside(title, process.execPath, args, { beside: 'the node tests' });
+  if (!runNodeTests) {
+    reportSetup();
+    return { ok: await runLive(title, process.execPath, args), report: () => {} };
+  }
+  // Once the set-up has kept it waiting, the Node tests are printing: say nothing until they are done.
+  const phase = await runBeside(title, process.execPath, args, { beside: 'the node tests', announce: !setup });
+  return { ok: phase.ok, report: () => (reportSetup(), phase.report()) };
 }
 
 if (only === 'reliability') {
